@@ -1,0 +1,5 @@
+/**
+ * nest-swoole-ws: Swoole's `Swoole\WebSocket\Server` model for NestJS, on its own RFC 6455
+ * engine. The public API is re-exported from here.
+ */
+export * from './protocol/index.js';

@@ -1,0 +1,389 @@
+import { isUtf8 } from 'node:buffer';
+import {
+  WEBSOCKET_CLOSE_MESSAGE_ERROR,
+  WEBSOCKET_CLOSE_MESSAGE_TOO_BIG,
+  WEBSOCKET_CLOSE_PROTOCOL_ERROR,
+  WEBSOCKET_CLOSE_STATUS_ERROR,
+  isValidWireCloseCode,
+} from './close-code.constants.js';
+import { DEFAULT_PACKAGE_MAX_LENGTH } from './frame-flag.constants.js';
+import { applyMask } from './mask.util.js';
+import {
+  WEBSOCKET_OPCODE_BINARY,
+  WEBSOCKET_OPCODE_CLOSE,
+  WEBSOCKET_OPCODE_CONTINUATION,
+  WEBSOCKET_OPCODE_PING,
+  WEBSOCKET_OPCODE_TEXT,
+  isControlOpcode,
+  isKnownOpcode,
+} from './opcode.constants.js';
+import { Utf8Validator } from './utf8-validator.js';
+
+/** Where a parser delivers what it finds. Every method is called synchronously from `push`. */
+export interface FrameParserSink {
+  /** A complete data message (fragments already merged). `compressed`: RSV1 was set. */
+  onMessage(opcode: number, data: Buffer, compressed: boolean): void;
+  /** A ping frame. */
+  onPing(payload: Buffer): void;
+  /** A pong frame. */
+  onPong(payload: Buffer): void;
+  /** A valid close frame; `code` is 1005 when the frame carried no code. */
+  onClose(code: number, reason: string, payload: Buffer): void;
+  /** A protocol violation: close the connection with `code`. The parser stops. */
+  onError(code: number, reason: string): void;
+}
+
+/** How a parser reads frames. */
+export interface FrameParserOptions {
+  /** Server side: every frame must be masked (true). Client side: none may be (false). */
+  expectMasked: boolean;
+  /** The largest message, in bytes, before 1009 (`package_max_length`). Default 2 MiB. */
+  maxPayload?: number;
+  /** Whether an extension (permessage-deflate) negotiated the RSV1 bit. Default false. */
+  allowRsv1?: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+const enum State {
+  Header,
+  Length16,
+  Length64,
+  Mask,
+  Payload,
+  Stopped,
+}
+
+/**
+ * A streaming RFC 6455 frame parser: a small state machine fed arbitrary chunks of a byte
+ * stream (one byte at a time works) that delivers complete messages and control frames to a
+ * sink. It does no I/O and never throws on bad input: every violation of RFC 6455 section 5 is
+ * reported once through `sink.onError` with the close code the RFC asks for, and the parser
+ * stops.
+ *
+ * The parser takes ownership of the chunks it is given: payloads are unmasked in place and
+ * delivered as views of those chunks whenever a frame lies within one chunk.
+ */
+export class FrameParser {
+  private readonly expectMasked: boolean;
+  private readonly maxPayload: number;
+  private readonly allowRsv1: boolean;
+
+  private state = State.Header;
+  private readonly chunks: Buffer[] = [];
+  private chunkOffset = 0;
+  private buffered = 0;
+  private readonly scratch = Buffer.alloc(8);
+  private readonly mask = Buffer.alloc(4);
+
+  private fin = false;
+  private opcode = 0;
+  private rsv1 = false;
+  private masked = false;
+  private payloadLength = 0;
+
+  /** A frame payload larger than what has arrived, filled as chunks come in. */
+  private partial: Buffer | null = null;
+  private partialFilled = 0;
+
+  private fragmentOpcode = 0;
+  private fragmentCompressed = false;
+  private fragments: Buffer[] = [];
+  private fragmentsLength = 0;
+  private readonly utf8 = new Utf8Validator();
+
+  constructor(
+    private readonly sink: FrameParserSink,
+    options: FrameParserOptions,
+  ) {
+    this.expectMasked = options.expectMasked;
+    this.maxPayload = options.maxPayload ?? DEFAULT_PACKAGE_MAX_LENGTH;
+    this.allowRsv1 = options.allowRsv1 ?? false;
+  }
+
+  /** Bytes received but not yet part of a delivered frame. */
+  get bufferedBytes(): number {
+    return this.buffered + this.partialFilled + this.fragmentsLength;
+  }
+
+  /** Whether the parser stopped (after an error, a close frame, or `stop()`). */
+  get stopped(): boolean {
+    return this.state === State.Stopped;
+  }
+
+  /** Feeds the next chunk of the byte stream. */
+  push(chunk: Buffer): void {
+    if (this.state === State.Stopped || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (this.step());
+  }
+
+  /** Stops parsing and drops everything buffered (after a close, or when the socket ends). */
+  stop(): void {
+    this.state = State.Stopped;
+    this.chunks.length = 0;
+    this.chunkOffset = 0;
+    this.buffered = 0;
+    this.partial = null;
+    this.partialFilled = 0;
+    this.fragments = [];
+    this.fragmentsLength = 0;
+  }
+
+  /** Runs one state; returns whether it made progress and may continue. */
+  private step(): boolean {
+    switch (this.state) {
+      case State.Header:
+        return this.readHeader();
+      case State.Length16:
+        return this.readLength16();
+      case State.Length64:
+        return this.readLength64();
+      case State.Mask:
+        return this.readMask();
+      case State.Payload:
+        return this.readPayload();
+      default:
+        return false;
+    }
+  }
+
+  private readHeader(): boolean {
+    if (this.buffered < 2) return false;
+    this.take(2);
+    const b0 = this.scratch[0];
+    const b1 = this.scratch[1];
+    this.fin = (b0 & 0x80) !== 0;
+    this.rsv1 = (b0 & 0x40) !== 0;
+    this.opcode = b0 & 0x0f;
+    this.masked = (b1 & 0x80) !== 0;
+    this.payloadLength = b1 & 0x7f;
+    const violation = this.checkHeader(b0 & 0x30);
+    if (violation) return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, violation);
+    if (this.payloadLength === 126) this.state = State.Length16;
+    else if (this.payloadLength === 127) this.state = State.Length64;
+    else return this.lengthKnown();
+    return true;
+  }
+
+  /** The reason the first two header bytes break RFC 6455, or null. */
+  private checkHeader(rsv23: number): string | null {
+    const opcode = this.opcode;
+    if (rsv23 !== 0) return 'RSV2 and RSV3 must be clear';
+    if (!isKnownOpcode(opcode)) return `reserved opcode ${opcode}`;
+    if (this.masked !== this.expectMasked) {
+      return this.expectMasked
+        ? 'client frames must be masked'
+        : 'server frames must not be masked';
+    }
+    if (isControlOpcode(opcode)) {
+      if (!this.fin) return 'control frames must not be fragmented';
+      if (this.rsv1) return 'RSV1 must be clear on control frames';
+      if (this.payloadLength > 125) return 'control frame payload longer than 125 bytes';
+      return null;
+    }
+    if (this.rsv1 && !this.allowRsv1) return 'RSV1 must be clear';
+    if (opcode === WEBSOCKET_OPCODE_CONTINUATION) {
+      if (this.fragmentOpcode === 0) return 'continuation frame without a message to continue';
+      if (this.rsv1) return 'RSV1 must be clear on continuation frames';
+      return null;
+    }
+    if (this.fragmentOpcode !== 0) return 'new data frame inside a fragmented message';
+    return null;
+  }
+
+  private readLength16(): boolean {
+    if (this.buffered < 2) return false;
+    this.take(2);
+    this.payloadLength = this.scratch.readUInt16BE(0);
+    return this.lengthKnown();
+  }
+
+  private readLength64(): boolean {
+    if (this.buffered < 8) return false;
+    this.take(8);
+    const high = this.scratch.readUInt32BE(0);
+    if (high >= 0x80000000) {
+      return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, 'the top bit of a 64-bit length must be 0');
+    }
+    this.payloadLength = high * 0x100000000 + this.scratch.readUInt32BE(4);
+    return this.lengthKnown();
+  }
+
+  /** Checks the message size from the header, before anything of the payload is buffered. */
+  private lengthKnown(): boolean {
+    if (
+      !isControlOpcode(this.opcode) &&
+      this.fragmentsLength + this.payloadLength > this.maxPayload
+    ) {
+      return this.fail(WEBSOCKET_CLOSE_MESSAGE_TOO_BIG, 'message too big');
+    }
+    this.state = this.masked ? State.Mask : State.Payload;
+    return true;
+  }
+
+  private readMask(): boolean {
+    if (this.buffered < 4) return false;
+    this.take(4);
+    this.mask.set(this.scratch.subarray(0, 4));
+    this.state = State.Payload;
+    return true;
+  }
+
+  private readPayload(): boolean {
+    const length = this.payloadLength;
+    if (this.partial === null && this.buffered >= length) {
+      const payload = this.takePayload(length);
+      if (this.masked) applyMask(payload, this.mask);
+      return this.frameComplete(payload, true);
+    }
+    if (this.buffered === 0) return false;
+    if (this.partial === null) {
+      this.partial = Buffer.allocUnsafe(length);
+      this.partialFilled = 0;
+    }
+    const piece = this.takePayload(Math.min(this.buffered, length - this.partialFilled));
+    if (this.masked) applyMask(piece, this.mask, this.partialFilled);
+    piece.copy(this.partial, this.partialFilled);
+    this.partialFilled += piece.length;
+    if (this.checksText() && !this.utf8.write(piece)) return this.invalidUtf8();
+    if (this.partialFilled < length) return false;
+    const payload = this.partial;
+    this.partial = null;
+    this.partialFilled = 0;
+    return this.frameComplete(payload, false);
+  }
+
+  /** Whether the current frame belongs to a text message whose UTF-8 we check here. */
+  private checksText(): boolean {
+    if (this.opcode === WEBSOCKET_OPCODE_TEXT) return !this.rsv1;
+    return (
+      this.opcode === WEBSOCKET_OPCODE_CONTINUATION &&
+      this.fragmentOpcode === WEBSOCKET_OPCODE_TEXT &&
+      !this.fragmentCompressed
+    );
+  }
+
+  /** A whole frame payload is here. `unchecked`: its UTF-8 was not yet fed to the validator. */
+  private frameComplete(payload: Buffer, unchecked: boolean): boolean {
+    this.state = State.Header;
+    if (isControlOpcode(this.opcode)) return this.controlFrame(payload);
+    const single = this.fin && this.fragmentOpcode === 0;
+    if (this.checksText()) {
+      const valid = single && unchecked ? isUtf8(payload) : this.textPieceValid(payload, unchecked);
+      if (!valid) return this.invalidUtf8();
+    }
+    if (single) {
+      this.sink.onMessage(this.opcode, payload, this.rsv1);
+      return !this.stopped;
+    }
+    return this.fragment(payload);
+  }
+
+  private textPieceValid(payload: Buffer, unchecked: boolean): boolean {
+    if (unchecked && !this.utf8.write(payload)) return false;
+    return this.fin ? this.utf8.end() : true;
+  }
+
+  private fragment(payload: Buffer): boolean {
+    if (this.opcode !== WEBSOCKET_OPCODE_CONTINUATION) {
+      this.fragmentOpcode = this.opcode;
+      this.fragmentCompressed = this.rsv1;
+    }
+    if (payload.length > 0) this.fragments.push(payload);
+    this.fragmentsLength += payload.length;
+    if (!this.fin) return true;
+    const data =
+      this.fragments.length === 1
+        ? this.fragments[0]
+        : Buffer.concat(this.fragments, this.fragmentsLength);
+    const opcode = this.fragmentOpcode;
+    const compressed = this.fragmentCompressed;
+    this.fragmentOpcode = 0;
+    this.fragmentCompressed = false;
+    this.fragments = [];
+    this.fragmentsLength = 0;
+    this.sink.onMessage(opcode, data, compressed);
+    return !this.stopped;
+  }
+
+  private controlFrame(payload: Buffer): boolean {
+    if (this.opcode === WEBSOCKET_OPCODE_CLOSE) return this.closeFrame(payload);
+    if (this.opcode === WEBSOCKET_OPCODE_PING) this.sink.onPing(payload);
+    else this.sink.onPong(payload);
+    return !this.stopped;
+  }
+
+  /** Validates a close payload (RFC 6455 section 5.5.1) and stops: nothing follows a close. */
+  private closeFrame(payload: Buffer): boolean {
+    if (payload.length === 1) {
+      return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, 'close payload of 1 byte');
+    }
+    const code = payload.length === 0 ? WEBSOCKET_CLOSE_STATUS_ERROR : payload.readUInt16BE(0);
+    if (payload.length > 0 && !isValidWireCloseCode(code)) {
+      return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, `invalid close code ${code}`);
+    }
+    const reason = payload.subarray(2);
+    if (!isUtf8(reason)) {
+      return this.fail(WEBSOCKET_CLOSE_MESSAGE_ERROR, 'close reason is not valid UTF-8');
+    }
+    this.stop();
+    this.sink.onClose(code, reason.toString('utf8'), payload);
+    return false;
+  }
+
+  private invalidUtf8(): boolean {
+    return this.fail(WEBSOCKET_CLOSE_MESSAGE_ERROR, 'invalid UTF-8 in a text message');
+  }
+
+  private fail(code: number, reason: string): boolean {
+    this.stop();
+    this.utf8.reset();
+    this.sink.onError(code, reason);
+    return false;
+  }
+
+  /** Copies the next `count` (at most 8) bytes into `scratch`. */
+  private take(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const chunk = this.chunks[0];
+      this.scratch[i] = chunk[this.chunkOffset++];
+      if (this.chunkOffset === chunk.length) this.dropFirstChunk();
+    }
+    this.buffered -= count;
+  }
+
+  /** The next `count` bytes as one buffer: a view when they lie in one chunk, else a copy. */
+  private takePayload(count: number): Buffer {
+    if (count === 0) return EMPTY;
+    this.buffered -= count;
+    const first = this.chunks[0];
+    const available = first === undefined ? 0 : first.length - this.chunkOffset;
+    if (available >= count) {
+      const view = first.subarray(this.chunkOffset, this.chunkOffset + count);
+      this.chunkOffset += count;
+      if (this.chunkOffset === first.length) this.dropFirstChunk();
+      return view;
+    }
+    const out = Buffer.allocUnsafe(count);
+    let filled = 0;
+    while (filled < count) {
+      const chunk = this.chunks[0];
+      const n = Math.min(chunk.length - this.chunkOffset, count - filled);
+      chunk.copy(out, filled, this.chunkOffset, this.chunkOffset + n);
+      filled += n;
+      this.chunkOffset += n;
+      if (this.chunkOffset === chunk.length) this.dropFirstChunk();
+    }
+    return out;
+  }
+
+  private dropFirstChunk(): void {
+    this.chunks.shift();
+    this.chunkOffset = 0;
+  }
+}
+
+/** The opcodes a data message may carry. */
+export type DataOpcode = typeof WEBSOCKET_OPCODE_TEXT | typeof WEBSOCKET_OPCODE_BINARY;
