@@ -3,3 +3,4 @@
  * engine. The public API is re-exported from here.
  */
 export * from './protocol/index.js';
+export * from './gateway/index.js';

@@ -1,0 +1,290 @@
+import type { Socket } from 'node:net';
+import {
+  WEBSOCKET_CLOSE_POLICY_ERROR,
+  WEBSOCKET_CLOSE_STATUS_ERROR,
+} from '../protocol/close-code.constants.js';
+import {
+  encodeClosePayload,
+  frameHeaderSize,
+  SMALL_FRAME_LIMIT,
+  writeFrameHeader,
+} from '../protocol/frame-encoder.js';
+import { FrameParser, type FrameParserSink } from '../protocol/frame-parser.js';
+import { CloseFrame, Frame } from '../protocol/frame.js';
+import {
+  WEBSOCKET_OPCODE_CLOSE,
+  WEBSOCKET_OPCODE_PING,
+  WEBSOCKET_OPCODE_PONG,
+} from '../protocol/opcode.constants.js';
+import {
+  WEBSOCKET_STATUS_ACTIVE,
+  WEBSOCKET_STATUS_CLOSING,
+  WEBSOCKET_STATUS_CONNECTION,
+} from '../protocol/websocket-status.constants.js';
+import type { ResolvedSettings } from './ws-server-options.interface.js';
+import type { ServerStatistics } from './server-statistics.js';
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly settings: ResolvedSettings;
+  readonly statistics: ServerStatistics;
+  /** Hands a received frame to the `message` handlers. */
+  dispatchFrame(connection: WsConnection, frame: Frame): void;
+}
+
+/** The largest close reason that fits a control frame (125 bytes minus the 2-byte code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * One TCP connection: a plain HTTP connection, or a WebSocket once its handshake is done. It
+ * owns the frame parser, the send path and the close handshake.
+ *
+ * Writes are corked until the end of the current tick, so everything one handler sends leaves
+ * in one write (one syscall) rather than one per frame.
+ */
+export class WsConnection implements FrameParserSink {
+  /** `WEBSOCKET_STATUS_*`. */
+  status = WEBSOCKET_STATUS_CONNECTION;
+  /** Whether the handshake completed at some point (decides `close` vs `disconnect`). */
+  isWebSocket = false;
+  /** Unix time (seconds) of the connection. */
+  readonly connectTime = Math.floor(Date.now() / 1000);
+  /** Milliseconds timestamps of the last read and write. */
+  lastRecvTime = Date.now();
+  lastSendTime = 0;
+  /** Whether permessage-deflate was negotiated (RSV1 allowed). */
+  compression = false;
+
+  private parser: FrameParser | null = null;
+  private corked = false;
+  private closeSent = false;
+  private closeTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly fd: number,
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {}
+
+  /** Milliseconds timestamp of the last activity either way. */
+  get lastTime(): number {
+    return Math.max(this.lastRecvTime, this.lastSendTime);
+  }
+
+  /** Bytes queued on the socket and not yet written. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Switches to WebSocket framing after a successful handshake; `head` is data already read. */
+  activate(head: Buffer): void {
+    this.status = WEBSOCKET_STATUS_ACTIVE;
+    this.isWebSocket = true;
+    this.parser = new FrameParser(this, {
+      expectMasked: true,
+      maxPayload: this.host.settings.maxPayload,
+      allowRsv1: this.compression,
+    });
+    this.socket.setNoDelay(true);
+    this.socket.setTimeout(0);
+    this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.socket.on('end', () => this.peerEnded());
+    if (head.length > 0) this.receive(head);
+  }
+
+  /**
+   * Sends one data or control frame. Returns false when the connection cannot take it: not
+   * open, or its output buffer is full (`buffer_output_size`).
+   */
+  sendFrame(opcode: number, data: string | Buffer, fin = true, rsv1 = false): boolean {
+    if (this.status !== WEBSOCKET_STATUS_ACTIVE) return false;
+    const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (!this.reserveOutput(length + 10)) return false;
+    const headerSize = frameHeaderSize(length, false);
+    if (length <= SMALL_FRAME_LIMIT || typeof data === 'string') {
+      const frame = Buffer.allocUnsafe(headerSize + length);
+      writeFrameHeader(frame, 0, opcode, length, { fin, rsv1 });
+      if (typeof data === 'string') frame.write(data, headerSize, 'utf8');
+      else data.copy(frame, headerSize);
+      this.write(frame);
+    } else {
+      const header = Buffer.allocUnsafe(headerSize);
+      writeFrameHeader(header, 0, opcode, length, { fin, rsv1 });
+      this.write(header);
+      this.write(data);
+    }
+    if (opcode < WEBSOCKET_OPCODE_CLOSE) this.host.statistics.messagesOut++;
+    return true;
+  }
+
+  /** Writes an already encoded frame (a broadcast encodes once for every connection). */
+  sendEncoded(buffers: readonly Buffer[], length: number): boolean {
+    if (this.status !== WEBSOCKET_STATUS_ACTIVE || !this.reserveOutput(length)) return false;
+    for (const buffer of buffers) this.write(buffer);
+    this.host.statistics.messagesOut++;
+    return true;
+  }
+
+  /** Writes raw bytes (Swoole's `send`). */
+  sendRaw(data: Buffer): boolean {
+    if (!this.socket.writable) return false;
+    this.write(data);
+    return true;
+  }
+
+  /**
+   * Starts the closing handshake: sends a close frame, then waits (bounded) for the peer's close
+   * frame before the socket is dropped. `code` undefined sends an empty close payload.
+   */
+  close(code: number | undefined, reason = ''): void {
+    if (this.closeSent || this.socket.destroyed) return;
+    this.closeSent = true;
+    this.status = WEBSOCKET_STATUS_CLOSING;
+    const payload = encodeClosePayload(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES));
+    this.writeControl(WEBSOCKET_OPCODE_CLOSE, payload);
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.host.settings.closeTimeoutMs);
+    this.closeTimer.unref();
+  }
+
+  /** Ends the TCP connection without a close frame (Swoole's `close`). */
+  end(): void {
+    if (this.socket.destroyed) return;
+    this.status = WEBSOCKET_STATUS_CLOSING;
+    this.socket.end();
+    this.closeTimer ??= setTimeout(() => this.socket.destroy(), this.host.settings.closeTimeoutMs);
+    this.closeTimer.unref();
+  }
+
+  /** Releases timers; called once the socket closed. */
+  dispose(): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.parser?.stop();
+    this.parser = null;
+  }
+
+  /** Sends a ping (heartbeat). */
+  ping(): void {
+    if (this.status === WEBSOCKET_STATUS_ACTIVE) this.writeControl(WEBSOCKET_OPCODE_PING, EMPTY);
+  }
+
+  onMessage(opcode: number, data: Buffer, compressed: boolean): void {
+    this.host.statistics.messagesIn++;
+    const flags = compressed ? FIN_COMPRESSED : FIN;
+    this.host.dispatchFrame(this, Frame.fromPayload(this.fd, opcode, data, flags));
+  }
+
+  onPing(payload: Buffer): void {
+    if (this.host.settings.pingFrames) {
+      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PING, payload));
+    } else {
+      this.writeControl(WEBSOCKET_OPCODE_PONG, payload);
+    }
+  }
+
+  onPong(payload: Buffer): void {
+    if (this.host.settings.pongFrames) {
+      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PONG, payload));
+    }
+  }
+
+  /**
+   * The peer's close frame. If we sent ours already, the handshake is complete; otherwise we
+   * answer with the same code. With `open_websocket_close_frame` the frame goes to the
+   * handlers first, which may answer with `disconnect()`; if they have not by the next turn of
+   * the event loop, the close is answered for them.
+   */
+  onClose(code: number, reason: string, payload: Buffer): void {
+    if (this.closeSent) {
+      this.socket.end();
+      return;
+    }
+    this.status = WEBSOCKET_STATUS_CLOSING;
+    const answer = code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : code;
+    if (!this.host.settings.closeFrames) {
+      this.answerClose(answer);
+      return;
+    }
+    const frame = CloseFrame.fromClosePayload(payload, FIN, this.fd);
+    frame.reason = reason;
+    this.host.dispatchFrame(this, frame);
+    setImmediate(() => this.answerClose(answer));
+  }
+
+  /** A protocol violation: close with the code the parser chose, and its reason. */
+  onError(code: number, reason: string): void {
+    this.close(code, reason);
+    this.socket.end();
+  }
+
+  private answerClose(code: number | undefined): void {
+    if (this.closeSent) return;
+    this.close(code);
+    this.socket.end();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.lastRecvTime = Date.now();
+    this.host.statistics.bytesIn += chunk.length;
+    this.parser?.push(chunk);
+  }
+
+  /** The peer half-closed: nothing more will arrive, so finish our side too. */
+  private peerEnded(): void {
+    this.socket.end();
+  }
+
+  private writeControl(opcode: number, payload: Buffer): void {
+    if (!this.socket.writable) return;
+    const frame = Buffer.allocUnsafe(2 + payload.length);
+    writeFrameHeader(frame, 0, opcode, payload.length);
+    payload.copy(frame, 2);
+    this.write(frame);
+  }
+
+  /** Whether `bytes` more fit the output buffer; on overflow, drops or closes with 1008. */
+  private reserveOutput(bytes: number): boolean {
+    if (!this.socket.writable) return false;
+    if (this.socket.writableLength + bytes <= this.host.settings.maxOutputBuffer) return true;
+    if (this.host.settings.overflowCloses) {
+      this.close(WEBSOCKET_CLOSE_POLICY_ERROR, 'output buffer full');
+      this.socket.destroySoon();
+    }
+    return false;
+  }
+
+  private write(data: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
+    this.lastSendTime = Date.now();
+    this.host.statistics.bytesOut += data.length;
+    this.socket.write(data);
+  }
+
+  /** @internal */
+  flush(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const FIN = 1;
+/** FIN | COMPRESS | RSV1, the flags of a received compressed message. */
+const FIN_COMPRESSED = 1 | 2 | 4;
+
+function uncork(connection: WsConnection): void {
+  connection.flush();
+}
+
+/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let end = maxBytes;
+  const bytes = Buffer.from(text, 'utf8');
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}

@@ -1,0 +1,104 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Swoole's `$request->server`: what the server knows about the request and its connection. */
+export interface WsRequestServerInfo {
+  request_method: string;
+  request_uri: string;
+  path_info: string;
+  query_string: string;
+  server_protocol: string;
+  request_time: number;
+  request_time_float: number;
+  server_port: number;
+  remote_addr: string;
+  remote_port: number;
+}
+
+/**
+ * An HTTP request as Swoole's `Swoole\Http\Request`: the opening handshake of a WebSocket
+ * connection, or a plain HTTP request on the same port. Header names are lower case.
+ */
+export class WsRequest {
+  /** The connection's fd. */
+  readonly fd: number;
+  /** Request headers, names in lower case (repeated headers joined with `, `). */
+  readonly header: Record<string, string>;
+  /** Method, URI, path, query string, protocol, time and addresses. */
+  readonly server: WsRequestServerInfo;
+  /** Query string parameters. */
+  readonly get: Record<string, string>;
+  /** Cookies. */
+  readonly cookie: Record<string, string>;
+  /** Node's request, for what Swoole's object does not expose. */
+  readonly raw: IncomingMessage;
+  private readonly body: Buffer;
+
+  constructor(fd: number, request: IncomingMessage, body: Buffer = Buffer.alloc(0)) {
+    this.fd = fd;
+    this.raw = request;
+    this.body = body;
+    this.header = flattenHeaders(request);
+    const uri = request.url ?? '/';
+    const queryAt = uri.indexOf('?');
+    const queryString = queryAt < 0 ? '' : uri.slice(queryAt + 1);
+    const now = Date.now() / 1000;
+    this.server = {
+      request_method: request.method ?? 'GET',
+      request_uri: queryAt < 0 ? uri : uri.slice(0, queryAt),
+      path_info: queryAt < 0 ? uri : uri.slice(0, queryAt),
+      query_string: queryString,
+      server_protocol: `HTTP/${request.httpVersion}`,
+      request_time: Math.floor(now),
+      request_time_float: now,
+      server_port: request.socket.localPort ?? 0,
+      remote_addr: request.socket.remoteAddress ?? '',
+      remote_port: request.socket.remotePort ?? 0,
+    };
+    this.get = Object.fromEntries(new URLSearchParams(queryString));
+    this.cookie = parseCookies(this.header['cookie']);
+  }
+
+  /** The request body as received (empty for a handshake). */
+  rawContent(): Buffer {
+    return this.body;
+  }
+
+  /** Alias of `rawContent()`, as in Swoole. */
+  getContent(): Buffer {
+    return this.body;
+  }
+
+  /** The request method. */
+  getMethod(): string {
+    return this.server.request_method;
+  }
+}
+
+function flattenHeaders(request: IncomingMessage): Record<string, string> {
+  const header: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) header[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return header;
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  if (!header) return cookies;
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    cookies[name] = safeDecode(value);
+  }
+  return cookies;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,676 @@
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { Server as TlsServer } from 'node:tls';
+import type { AddressInfo, Socket } from 'node:net';
+import { isApplicationCloseCode } from '../protocol/close-code.constants.js';
+import { encodeServerFrame } from '../protocol/frame-encoder.js';
+import { SWOOLE_WEBSOCKET_FLAG_FIN } from '../protocol/frame-flag.constants.js';
+import { CloseFrame, Frame, type FrameData } from '../protocol/frame.js';
+import {
+  buildErrorResponse,
+  buildHandshakeResponse,
+  buildResponseHead,
+} from '../protocol/http-response.builder.js';
+import { type AcceptedUpgrade, validateUpgradeRequest } from '../protocol/handshake-validator.js';
+import {
+  WEBSOCKET_OPCODE_CLOSE,
+  WEBSOCKET_OPCODE_TEXT,
+  isControlOpcode,
+  isKnownOpcode,
+} from '../protocol/opcode.constants.js';
+import { selectSubprotocol } from '../protocol/subprotocol.js';
+import {
+  WEBSOCKET_STATUS_ACTIVE,
+  WEBSOCKET_STATUS_HANDSHAKE,
+} from '../protocol/websocket-status.constants.js';
+import { WEBSOCKET_CLOSE_GOING_AWAY } from '../protocol/close-code.constants.js';
+import { HeartbeatMonitor } from './heartbeat-monitor.js';
+import { ServerStatistics, type WsServerStats } from './server-statistics.js';
+import { type ConnectionHost, WsConnection } from './ws-connection.js';
+import { consoleLogger, type WsLogger } from './ws-logger.interface.js';
+import { WsRequest } from './ws-request.js';
+import { NodeResponseTarget, WsResponse, type WsResponseTarget } from './ws-response.js';
+import type {
+  UpgradeGuard,
+  WsServerEvent,
+  WsServerEventHandlers,
+} from './ws-server-events.interface.js';
+import {
+  type ResolvedSettings,
+  type WsServerOptions,
+  resolveSettings,
+} from './ws-server-options.interface.js';
+
+/** Swoole's `getClientInfo()` fields. Times are Unix seconds. */
+export interface WsClientInfo {
+  websocket_status: number;
+  server_port: number;
+  server_fd: number;
+  socket_fd: number;
+  socket_type: number;
+  remote_ip: string;
+  remote_port: number;
+  reactor_id: number;
+  worker_id: number;
+  connect_time: number;
+  last_time: number;
+  last_recv_time: number;
+  last_send_time: number;
+  recv_queued_bytes: number;
+  send_queued_bytes: number;
+}
+
+/** Swoole's SWOOLE_SOCK_TCP. */
+const SOCK_TCP = 1;
+/** How long `shutdown()` waits for peers to answer the 1001 close before dropping them. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
+
+/**
+ * The WebSocket server, as Swoole's `Swoole\WebSocket\Server`: it owns the HTTP(S) listener,
+ * performs upgrades with this library's RFC 6455 engine, fires the events, and offers Swoole's
+ * methods (`push`, `disconnect`, `exist`, `isEstablished`, `getClientInfo`, `connections`, ...).
+ *
+ * Usable on its own:
+ * ```ts
+ * const server = new WsServer({ port: 9501 });
+ * server.on('message', (frame) => server.push(frame.fd, frame.data, frame.opcode));
+ * await server.start();
+ * ```
+ * In a Nest application, `WsServerModule` creates it, wires the decorated handlers and
+ * starts it; inject it anywhere to push.
+ */
+export class WsServer implements ConnectionHost {
+  /** Packs a frame: see `Frame.pack`. */
+  static pack(
+    data: FrameData | Frame,
+    opcode = WEBSOCKET_OPCODE_TEXT,
+    flags: number | boolean = SWOOLE_WEBSOCKET_FLAG_FIN,
+  ): Buffer {
+    return Frame.pack(data, opcode, flags);
+  }
+
+  /** Unpacks a frame: see `Frame.unpack`. */
+  static unpack(data: Buffer): Frame | false {
+    return Frame.unpack(data);
+  }
+
+  /** The settings with their defaults applied. */
+  readonly settings: ResolvedSettings;
+  /** @internal Counters behind `stats()`. */
+  readonly statistics = new ServerStatistics();
+  /** The options the server was created with. */
+  readonly options: Readonly<WsServerOptions>;
+
+  private readonly handlers: Partial<WsServerEventHandlers> = {};
+  private readonly byFd = new Map<number, WsConnection>();
+  private readonly bySocket = new WeakMap<Socket, WsConnection>();
+  private readonly refusedSockets = new WeakSet<Socket>();
+  private readonly heartbeat: HeartbeatMonitor;
+  private upgradeGuard: UpgradeGuard | null = null;
+  private httpServer: HttpServer | null = null;
+  private ownsHttpServer = false;
+  private nextFd = 1;
+  private websocketCount = 0;
+  private shuttingDown = false;
+
+  constructor(
+    options: WsServerOptions = {},
+    private readonly logger: WsLogger = consoleLogger,
+  ) {
+    this.options = options;
+    this.settings = resolveSettings(options.settings);
+    this.heartbeat = new HeartbeatMonitor(this.settings, () => this.byFd.values());
+  }
+
+  /** Registers the handler of an event, replacing any earlier one (as Swoole's `on()`). */
+  on<E extends WsServerEvent>(event: E, handler: WsServerEventHandlers[E]): this {
+    this.handlers[event] = handler;
+    return this;
+  }
+
+  /** Whether a handler is registered for the event. */
+  hasHandler(event: WsServerEvent): boolean {
+    return this.handlers[event] !== undefined;
+  }
+
+  /** Sets the check run before every handshake (path routing, guards). */
+  setUpgradeGuard(guard: UpgradeGuard | null): void {
+    this.upgradeGuard = guard;
+  }
+
+  /** The bound port (after `start()`), or the configured one. */
+  get port(): number {
+    const address = this.httpServer?.address();
+    if (address && typeof address === 'object') return (address as AddressInfo).port;
+    return this.options.port ?? 9501;
+  }
+
+  /** The underlying Node HTTP(S) server, once started or attached. */
+  get server(): HttpServer | null {
+    return this.httpServer;
+  }
+
+  /**
+   * Listens on `host:port` (HTTPS when TLS is configured). Fails, like Swoole, when no `message`
+   * handler is registered, and with the listener's error (e.g. EADDRINUSE).
+   */
+  async start(): Promise<void> {
+    this.assertStartable();
+    const server = this.createListener();
+    this.attachListeners(server, true);
+    this.ownsHttpServer = true;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 9501, this.options.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.logger.error('listener error', error));
+    this.heartbeat.start();
+  }
+
+  /**
+   * Serves WebSocket upgrades on an existing HTTP(S) server (e.g. Nest's), which keeps its own
+   * request handling. `request` handlers are not used in this mode.
+   */
+  attach(server: HttpServer): void {
+    this.assertStartable();
+    this.attachListeners(server, false);
+    this.heartbeat.start();
+  }
+
+  /**
+   * Stops accepting, closes every WebSocket with 1001, waits at most `timeoutMs` for the peers
+   * to answer, then drops whatever is left. Never hangs.
+   */
+  async shutdown(timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.heartbeat.stop();
+    const server = this.httpServer;
+    const closed =
+      server && this.ownsHttpServer
+        ? new Promise<void>((resolve) => server.close(() => resolve()))
+        : Promise.resolve();
+    for (const connection of this.byFd.values()) {
+      if (connection.status === WEBSOCKET_STATUS_ACTIVE)
+        connection.close(WEBSOCKET_CLOSE_GOING_AWAY, 'server shutting down');
+      else if (this.ownsHttpServer || !connection.isWebSocket) this.dropIfOurs(connection);
+    }
+    await this.waitForConnections(timeoutMs);
+    for (const connection of this.byFd.values()) connection.socket.destroy();
+    await closed;
+  }
+
+  // ---- Swoole's methods -------------------------------------------------------------------
+
+  /**
+   * Sends a message (or control frame) to a WebSocket connection. A `Frame` carries its own
+   * opcode and flags (later arguments ignored). Returns false for an unknown fd, a connection
+   * that is not an open WebSocket, a bad argument, a payload over `buffer_output_size` (2 MiB by
+   * default), or a full output buffer.
+   */
+  push(
+    fd: number,
+    data: FrameData | Frame,
+    opcode: number = WEBSOCKET_OPCODE_TEXT,
+    flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
+  ): boolean {
+    const connection = this.byFd.get(fd);
+    if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
+    if (data instanceof CloseFrame) return this.disconnect(fd, data.code, data.reason);
+    let payload: FrameData;
+    let fin: boolean;
+    if (data instanceof Frame) {
+      payload = data.payload;
+      opcode = data.opcode;
+      fin = data.finish;
+    } else if (typeof data === 'string' || Buffer.isBuffer(data)) {
+      payload = data;
+      fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
+    } else {
+      return false;
+    }
+    if (!this.isPushable(opcode, payload)) return false;
+    return connection.sendFrame(opcode, payload, fin);
+  }
+
+  /**
+   * Closes a WebSocket with a close frame. `code` must be 1000 or 4000-4999 and `reason` at most
+   * 125 bytes of UTF-8 (the wire carries at most 123 of them: a close frame holds 125 bytes with
+   * the code). False for an unknown fd, a connection that is not a WebSocket, or bad arguments.
+   */
+  disconnect(fd: number, code = 1000, reason = ''): boolean {
+    const connection = this.byFd.get(fd);
+    if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
+    if (
+      !isApplicationCloseCode(code) ||
+      typeof reason !== 'string' ||
+      Buffer.byteLength(reason) > 125
+    )
+      return false;
+    connection.close(code, reason);
+    return true;
+  }
+
+  /** Whether the fd is a live connection (WebSocket or plain HTTP). */
+  exist(fd: number): boolean {
+    return this.byFd.has(fd);
+  }
+
+  /** Alias of `exist()`. */
+  exists(fd: number): boolean {
+    return this.exist(fd);
+  }
+
+  /** Whether the fd is a WebSocket connection whose handshake is done and which is not closing. */
+  isEstablished(fd: number): boolean {
+    return this.byFd.get(fd)?.status === WEBSOCKET_STATUS_ACTIVE;
+  }
+
+  /** Swoole's client information, or false for an unknown fd. */
+  getClientInfo(fd: number): WsClientInfo | false {
+    const connection = this.byFd.get(fd);
+    if (connection === undefined) return false;
+    const socket = connection.socket;
+    return {
+      websocket_status: connection.status,
+      server_port: socket.localPort ?? this.port,
+      server_fd: 0,
+      socket_fd: fd,
+      socket_type: SOCK_TCP,
+      remote_ip: normalizeAddress(socket.remoteAddress),
+      remote_port: socket.remotePort ?? 0,
+      reactor_id: 0,
+      worker_id: 0,
+      connect_time: connection.connectTime,
+      last_time: Math.floor(connection.lastTime / 1000),
+      last_recv_time: Math.floor(connection.lastRecvTime / 1000),
+      last_send_time: Math.floor(connection.lastSendTime / 1000),
+      recv_queued_bytes: 0,
+      send_queued_bytes: connection.bufferedAmount,
+    };
+  }
+
+  /** Alias of `getClientInfo()`, Swoole's older name. */
+  connection_info(fd: number): WsClientInfo | false {
+    return this.getClientInfo(fd);
+  }
+
+  /** The fds of every live connection (WebSocket and plain HTTP), as Swoole's `$server->connections`. */
+  get connections(): IterableIterator<number> {
+    return this.byFd.keys();
+  }
+
+  /** Writes raw bytes to a connection, without framing. False for an unknown or closed fd. */
+  send(fd: number, data: string | Buffer): boolean {
+    const connection = this.byFd.get(fd);
+    if (connection === undefined) return false;
+    return connection.sendRaw(typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  /** Closes a connection's TCP stream (no close frame). False for an unknown fd. */
+  close(fd: number): boolean {
+    const connection = this.byFd.get(fd);
+    if (connection === undefined) return false;
+    connection.end();
+    return true;
+  }
+
+  /** Counters: connections, accepts, closes, messages and bytes in and out. */
+  stats(): WsServerStats {
+    return this.statistics.snapshot(this.byFd.size, this.websocketCount);
+  }
+
+  /** Runs `callback` after the current I/O callbacks, as Swoole's `defer()`. */
+  defer(callback: () => void): void {
+    setImmediate(() => this.invokeSafely('defer', callback));
+  }
+
+  /**
+   * Sends one message to every open WebSocket (or those `filter` accepts), encoding the frame
+   * once. Returns the number of connections it was written to.
+   */
+  broadcast(
+    data: FrameData,
+    opcode: number = WEBSOCKET_OPCODE_TEXT,
+    flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
+    filter?: (fd: number) => boolean,
+  ): number {
+    if (typeof data !== 'string' && !Buffer.isBuffer(data)) return 0;
+    if (!this.isPushable(opcode, data)) return 0;
+    const payload = typeof data === 'string' ? Buffer.from(data) : data;
+    const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
+    const buffers = encodeServerFrame(opcode, payload, { fin });
+    const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    let delivered = 0;
+    for (const [fd, connection] of this.byFd) {
+      if (connection.status !== WEBSOCKET_STATUS_ACTIVE || (filter && !filter(fd))) continue;
+      if (connection.sendEncoded(buffers, length)) delivered++;
+    }
+    return delivered;
+  }
+
+  // ---- ConnectionHost ---------------------------------------------------------------------
+
+  /** @internal */
+  dispatchFrame(_connection: WsConnection, frame: Frame): void {
+    const handler = this.handlers.message;
+    if (handler) this.invokeSafely('message', () => handler(frame));
+  }
+
+  // ---- Listener wiring --------------------------------------------------------------------
+
+  private assertStartable(): void {
+    if (!this.handlers.message) {
+      throw new Error(
+        'WsServer: a "message" handler is required (Swoole refuses to start without onMessage)',
+      );
+    }
+    if (this.httpServer) throw new Error('WsServer: already started');
+  }
+
+  private createListener(): HttpServer {
+    const tls = this.tlsOptions();
+    const options = {
+      maxHeaderSize: this.settings.maxHeaderSize,
+      headersTimeout: this.settings.handshakeTimeoutMs,
+      requestTimeout: Math.max(300_000, this.settings.handshakeTimeoutMs + 1000),
+      connectionsCheckingInterval: Math.min(1000, this.settings.handshakeTimeoutMs),
+    };
+    return tls ? createHttpsServer({ ...options, ...tls }) : createHttpServer(options);
+  }
+
+  private tlsOptions(): { cert: string | Buffer; key: string | Buffer } | null {
+    if (this.options.ssl) return this.options.ssl;
+    const { ssl_cert_file: certFile, ssl_key_file: keyFile } = this.options.settings ?? {};
+    if (!certFile && !keyFile) return null;
+    if (!certFile || !keyFile)
+      throw new Error('WsServer: ssl_cert_file and ssl_key_file must be set together');
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  }
+
+  private attachListeners(server: HttpServer, ownsRequests: boolean): void {
+    this.httpServer = server;
+    const connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    server.on(connectionEvent, (socket: Socket) => this.accept(socket));
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      void this.upgrade(request, socket, head);
+    });
+    if (ownsRequests) {
+      server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+        void this.request(request, response);
+      });
+      server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+        this.clientError(error, socket),
+      );
+      server.on('tlsClientError', () => undefined);
+    }
+  }
+
+  private accept(socket: Socket): void {
+    if (this.byFd.size >= this.settings.maxConnections || this.shuttingDown) {
+      this.refusedSockets.add(socket);
+      this.statistics.refused++;
+      return;
+    }
+    const connection = new WsConnection(this.nextFd++, socket, this);
+    this.byFd.set(connection.fd, connection);
+    this.bySocket.set(socket, connection);
+    this.statistics.accepted++;
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.closed(connection));
+  }
+
+  private closed(connection: WsConnection): void {
+    connection.dispose();
+    this.byFd.delete(connection.fd);
+    this.statistics.closed++;
+    if (connection.isWebSocket) {
+      this.websocketCount--;
+      const handler = this.handlers.close;
+      if (handler) this.invokeSafely('close', () => handler(connection.fd));
+    } else {
+      const handler = this.handlers.disconnect;
+      if (handler) this.invokeSafely('disconnect', () => handler(connection.fd));
+    }
+  }
+
+  /** The connection of a socket; attached servers may hand us sockets accepted before us. */
+  private connectionOf(socket: Socket): WsConnection | null {
+    if (this.refusedSockets.has(socket)) return null;
+    const known = this.bySocket.get(socket);
+    if (known) return known;
+    this.accept(socket);
+    return this.bySocket.get(socket) ?? null;
+  }
+
+  // ---- Plain HTTP -------------------------------------------------------------------------
+
+  private async request(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const connection = this.connectionOf(request.socket);
+    if (connection === null) return void sendPlain(response, 503, 'too many connections');
+    const handler = this.handlers.request;
+    if (!handler) return void sendPlain(response, 400, 'this server speaks WebSocket only');
+    const body = await readBody(request, this.settings.maxPayload);
+    if (body === null) return void sendPlain(response, 413, 'request body too large');
+    this.statistics.requests++;
+    connection.lastRecvTime = Date.now();
+    const wsResponse = new WsResponse(connection.fd, new NodeResponseTarget(response));
+    try {
+      await handler(new WsRequest(connection.fd, request, body), wsResponse);
+    } catch (error) {
+      this.logger.error('"request" handler failed', error);
+      if (!response.headersSent) return void sendPlain(response, 500, 'internal server error');
+    }
+    if (!wsResponse.finished) wsResponse.end();
+  }
+
+  private clientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    if (!socket.writable) return void socket.destroy();
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400;
+    socket.end(
+      buildErrorResponse(status, status === 431 ? 'request header too large' : 'bad request'),
+    );
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  // ---- Opening handshake ------------------------------------------------------------------
+
+  private async upgrade(request: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const connection = this.connectionOf(socket);
+    if (connection === null) return refuseRaw(socket, 503, 'too many connections');
+    connection.status = WEBSOCKET_STATUS_HANDSHAKE;
+    const timer = setTimeout(
+      () => refuseRaw(socket, 408, 'handshake timeout'),
+      this.settings.handshakeTimeoutMs,
+    );
+    try {
+      const check = validateUpgradeRequest(request);
+      if (!check.ok) return refuseRaw(socket, check.status, check.reason, check.headers);
+      if (!this.originAllowed(request)) return refuseRaw(socket, 403, 'origin not allowed');
+      const wsRequest = new WsRequest(connection.fd, request);
+      if (this.upgradeGuard) {
+        const refusal = await this.upgradeGuard(wsRequest);
+        if (socket.destroyed) return;
+        if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
+      }
+      if (this.handlers.handshake) await this.customHandshake(connection, wsRequest, head);
+      else await this.builtInHandshake(connection, wsRequest, check, head);
+    } catch (error) {
+      this.logger.error('handshake failed', error);
+      refuseRaw(socket, 500, 'handshake failed');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private originAllowed(request: IncomingMessage): boolean {
+    const allowed = this.settings.allowedOrigins;
+    if (allowed === undefined) return true;
+    const origin = request.headers.origin;
+    return origin !== undefined && allowed.has(origin);
+  }
+
+  private async builtInHandshake(
+    connection: WsConnection,
+    request: WsRequest,
+    check: AcceptedUpgrade,
+    head: Buffer,
+  ): Promise<void> {
+    const response = new WsResponse(connection.fd, DETACHED_TARGET);
+    const protocol = selectSubprotocol(check.subprotocols, this.settings.subprotocol);
+    if (protocol !== undefined) response.header('Sec-WebSocket-Protocol', protocol);
+    const hook = this.handlers.beforeHandshakeResponse;
+    if (hook) await this.invokeAsync('beforeHandshakeResponse', () => hook(request, response));
+    const socket = connection.socket;
+    if (socket.destroyed) return;
+    socket.write(buildHandshakeResponse(check.key, response.headerEntries()));
+    this.activate(connection, head);
+    const open = this.handlers.open;
+    if (open) this.invokeSafely('open', () => open(request));
+  }
+
+  /** Swoole's `onHandshake`: the handler answers; a 101 it ends opens the connection. */
+  private async customHandshake(
+    connection: WsConnection,
+    request: WsRequest,
+    head: Buffer,
+  ): Promise<void> {
+    const socket = connection.socket;
+    const body: Buffer[] = [];
+    const target: WsResponseTarget = {
+      write: (_response, chunk) => body.push(chunk) > 0,
+      end: (response, chunk) => {
+        if (socket.destroyed) return;
+        if (chunk) body.push(chunk);
+        if (response.statusCode === 101) {
+          socket.write(buildResponseHead(101, response.headerEntries()));
+          this.activate(connection, head);
+          return;
+        }
+        const content = Buffer.concat(body);
+        socket.end(
+          Buffer.concat([
+            Buffer.from(
+              buildResponseHead(response.statusCode, {
+                ...response.headerEntries(),
+                'Content-Length': content.length,
+                Connection: 'close',
+              }),
+            ),
+            content,
+          ]),
+        );
+      },
+    };
+    const response = new WsResponse(connection.fd, target);
+    const handler = this.handlers.handshake as WsServerEventHandlers['handshake'];
+    await this.invokeAsync('handshake', () => handler(request, response));
+    if (!response.finished && !socket.destroyed)
+      refuseRaw(socket, 400, 'handshake not completed by the handshake handler');
+  }
+
+  private activate(connection: WsConnection, head: Buffer): void {
+    this.websocketCount++;
+    connection.activate(head);
+  }
+
+  // ---- Helpers ----------------------------------------------------------------------------
+
+  private isPushable(opcode: number, payload: FrameData): boolean {
+    if (!Number.isInteger(opcode) || !isKnownOpcode(opcode) || opcode === WEBSOCKET_OPCODE_CLOSE)
+      return false;
+    const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (isControlOpcode(opcode) && length > 125) return false;
+    return length <= this.settings.maxOutputBuffer;
+  }
+
+  private dropIfOurs(connection: WsConnection): void {
+    connection.socket.destroy();
+  }
+
+  private async waitForConnections(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.byFd.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Runs a handler; a throw or a rejection is logged, never propagated. */
+  private invokeSafely(event: string, run: () => unknown): void {
+    try {
+      const result = run();
+      if (isPromiseLike(result))
+        result.then(undefined, (error: unknown) =>
+          this.logger.error(`"${event}" handler failed`, error),
+        );
+    } catch (error) {
+      this.logger.error(`"${event}" handler failed`, error);
+    }
+  }
+
+  /** Runs a handler and waits for it; a failure is logged. */
+  private async invokeAsync(event: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.logger.error(`"${event}" handler failed`, error);
+    }
+  }
+}
+
+/** A response that goes nowhere: `beforeHandshakeResponse` only adds headers. */
+const DETACHED_TARGET: WsResponseTarget = { write: () => false, end: () => undefined };
+
+function refuseRaw(
+  socket: Socket,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): void {
+  if (socket.destroyed) return;
+  if (socket.writable) socket.end(buildErrorResponse(status, reason, headers));
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+function sendPlain(response: ServerResponse, status: number, reason: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  response.end(`${reason}\n`);
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function normalizeAddress(address: string | undefined): string {
+  if (address === undefined) return '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
