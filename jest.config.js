@@ -15,5 +15,8 @@ export default {
   collectCoverage: true,
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    './src/protocol/': { lines: 95, branches: 95 },
+  },
   testTimeout: 20000,
 };

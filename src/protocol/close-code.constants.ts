@@ -39,6 +39,7 @@ export enum WebSocketCloseCode {
  * applications (3000-4999). 1004-1006 and 1015 are reserved and never sent.
  */
 export function isValidWireCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
   if (code >= 3000 && code <= 4999) return true;
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014);
 }

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import {
   WEBSOCKET_CLOSE_MESSAGE_ERROR,
   WEBSOCKET_CLOSE_MESSAGE_TOO_BIG,
@@ -97,7 +97,11 @@ export class FrameParser {
     options: FrameParserOptions,
   ) {
     this.expectMasked = options.expectMasked;
-    this.maxPayload = options.maxPayload ?? DEFAULT_PACKAGE_MAX_LENGTH;
+    // A payload no Buffer can hold is too big whatever the limit (else allocation would throw).
+    this.maxPayload = Math.min(
+      options.maxPayload ?? DEFAULT_PACKAGE_MAX_LENGTH,
+      bufferConstants.MAX_LENGTH,
+    );
     this.allowRsv1 = options.allowRsv1 ?? false;
   }
 
@@ -226,7 +230,13 @@ export class FrameParser {
   private readMask(): boolean {
     if (this.buffered < 4) return false;
     this.take(4);
-    this.mask.set(this.scratch.subarray(0, 4));
+    // Byte by byte: a subarray here would allocate a Buffer per frame.
+    const mask = this.mask;
+    const scratch = this.scratch;
+    mask[0] = scratch[0];
+    mask[1] = scratch[1];
+    mask[2] = scratch[2];
+    mask[3] = scratch[3];
     this.state = State.Payload;
     return true;
   }

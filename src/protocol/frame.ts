@@ -160,13 +160,13 @@ export class CloseFrame extends Frame {
     return frame;
   }
 
-  /** A close frame carries its code and reason as the payload. */
+  /** A close frame carries its code and reason as the payload; it is always final. */
   protected override toBuffer(): Buffer {
     const code = this.code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : this.code;
     return packPayload(
       encodeClosePayload(code, this.reason),
       WEBSOCKET_OPCODE_CLOSE,
-      SWOOLE_WEBSOCKET_FLAG_FIN,
+      SWOOLE_WEBSOCKET_FLAG_FIN | (this.flags & SWOOLE_WEBSOCKET_FLAG_MASK),
     );
   }
 }

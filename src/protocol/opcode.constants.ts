@@ -31,7 +31,8 @@ export function isControlOpcode(opcode: number): boolean {
 /** True for the opcodes RFC 6455 defines; 0x3-0x7 and 0xb-0xf are reserved. */
 export function isKnownOpcode(opcode: number): boolean {
   return (
-    opcode <= WEBSOCKET_OPCODE_BINARY ||
-    (opcode >= WEBSOCKET_OPCODE_CLOSE && opcode <= WEBSOCKET_OPCODE_PONG)
+    Number.isInteger(opcode) &&
+    ((opcode >= WEBSOCKET_OPCODE_CONTINUATION && opcode <= WEBSOCKET_OPCODE_BINARY) ||
+      (opcode >= WEBSOCKET_OPCODE_CLOSE && opcode <= WEBSOCKET_OPCODE_PONG))
   );
 }
