@@ -4,3 +4,5 @@
  */
 export * from './protocol/index.js';
 export * from './gateway/index.js';
+export * from './decorators/index.js';
+export * from './module/index.js';

@@ -8,7 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { Server as TlsServer } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
-import { isApplicationCloseCode } from '../protocol/close-code.constants.js';
+import { isApplicationCloseCode, isValidWireCloseCode } from '../protocol/close-code.constants.js';
 import { encodeServerFrame } from '../protocol/frame-encoder.js';
 import { SWOOLE_WEBSOCKET_FLAG_FIN } from '../protocol/frame-flag.constants.js';
 import { CloseFrame, Frame, type FrameData } from '../protocol/frame.js';
@@ -106,6 +106,12 @@ export class WsServer implements ConnectionHost {
   readonly statistics = new ServerStatistics();
   /** The options the server was created with. */
   readonly options: Readonly<WsServerOptions>;
+
+  /**
+   * What a `handshake` handler returns (without answering) to have the built-in handshake run
+   * instead, as if no handshake handler were registered.
+   */
+  readonly defaultHandshake: symbol = DEFAULT_HANDSHAKE;
 
   private readonly handlers: Partial<WsServerEventHandlers> = {};
   private readonly byFd = new Map<number, WsConnection>();
@@ -324,6 +330,19 @@ export class WsServer implements ConnectionHost {
     return true;
   }
 
+  /**
+   * Closes a WebSocket with any code valid on the wire (1000-1003, 1007-1014, 3000-4999), for
+   * what `disconnect()` may not send, such as 1011 after a server fault. False for an unknown
+   * fd, a connection that is not an open WebSocket, or an invalid code.
+   */
+  closeConnection(fd: number, code: number, reason = ''): boolean {
+    const connection = this.byFd.get(fd);
+    if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
+    if (!isValidWireCloseCode(code)) return false;
+    connection.close(code, reason);
+    return true;
+  }
+
   /** Counters: connections, accepts, closes, messages and bytes in and out. */
   stats(): WsServerStats {
     return this.statistics.snapshot(this.byFd.size, this.websocketCount);
@@ -507,8 +526,9 @@ export class WsServer implements ConnectionHost {
         if (socket.destroyed) return;
         if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
       }
-      if (this.handlers.handshake) await this.customHandshake(connection, wsRequest, head);
-      else await this.builtInHandshake(connection, wsRequest, check, head);
+      const useBuiltIn =
+        !this.handlers.handshake || (await this.customHandshake(connection, wsRequest, head));
+      if (useBuiltIn) await this.builtInHandshake(connection, wsRequest, check, head);
     } catch (error) {
       this.logger.error('handshake failed', error);
       refuseRaw(socket, 500, 'handshake failed');
@@ -543,12 +563,16 @@ export class WsServer implements ConnectionHost {
     if (open) this.invokeSafely('open', () => open(request));
   }
 
-  /** Swoole's `onHandshake`: the handler answers; a 101 it ends opens the connection. */
+  /**
+   * Swoole's `onHandshake`: the handler answers; a 101 it ends opens the connection. Returns true
+   * when the handler resolved to `defaultHandshake` without answering: the built-in handshake
+   * then runs (the module uses this for paths without a handshake handler).
+   */
   private async customHandshake(
     connection: WsConnection,
     request: WsRequest,
     head: Buffer,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const socket = connection.socket;
     const body: Buffer[] = [];
     const target: WsResponseTarget = {
@@ -578,9 +602,14 @@ export class WsServer implements ConnectionHost {
     };
     const response = new WsResponse(connection.fd, target);
     const handler = this.handlers.handshake as WsServerEventHandlers['handshake'];
-    await this.invokeAsync('handshake', () => handler(request, response));
-    if (!response.finished && !socket.destroyed)
-      refuseRaw(socket, 400, 'handshake not completed by the handshake handler');
+    let outcome: unknown;
+    await this.invokeAsync('handshake', async () => {
+      outcome = await handler(request, response);
+    });
+    if (response.finished || socket.destroyed) return false;
+    if (outcome === this.defaultHandshake) return true;
+    refuseRaw(socket, 400, 'handshake not completed by the handshake handler');
+    return false;
   }
 
   private activate(connection: WsConnection, head: Buffer): void {
@@ -631,6 +660,8 @@ export class WsServer implements ConnectionHost {
     }
   }
 }
+
+const DEFAULT_HANDSHAKE: unique symbol = Symbol('defaultHandshake');
 
 /** A response that goes nowhere: `beforeHandshakeResponse` only adds headers. */
 const DETACHED_TARGET: WsResponseTarget = { write: () => false, end: () => undefined };

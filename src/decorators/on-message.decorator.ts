@@ -1,0 +1,13 @@
+import { createEventDecorator } from './ws-event.decorator-factory.js';
+
+/**
+ * A message arrived (Swoole's `onMessage`): the method receives `(frame)`. Without an opcode it
+ * handles text and binary messages; with one, only frames of that opcode, including ping, pong
+ * and close frames when the matching `open_websocket_*_frame` setting is on. What the method
+ * returns (a value, a Promise, or an Observable: each value) is pushed back to the sender.
+ *
+ * At least one `@OnMessage` handler must exist, as in Swoole, or the application does not start.
+ */
+export function OnMessage(opcode?: number): MethodDecorator {
+  return createEventDecorator('message', opcode);
+}

@@ -1,0 +1,5 @@
+export * from './ws-server.module.js';
+export * from './ws-server-module.definition.js';
+export * from './ws-server-module-options.interface.js';
+export * from './ws-options.validator.js';
+export * from './ws-error.rule.js';

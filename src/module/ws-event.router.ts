@@ -1,0 +1,260 @@
+import { HttpException, Logger } from '@nestjs/common';
+import type { WsEventName } from '../decorators/ws-metadata.constants.js';
+import type { WsRequest } from '../gateway/ws-request.js';
+import type { WsResponse } from '../gateway/ws-response.js';
+import type { UpgradeRefusal } from '../gateway/ws-server-events.interface.js';
+import type { WsServer } from '../gateway/ws-server.service.js';
+import { WEBSOCKET_CLOSE_SERVER_ERROR } from '../protocol/close-code.constants.js';
+import type { Frame } from '../protocol/frame.js';
+import { WEBSOCKET_OPCODE_BINARY, WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
+import { clientErrorOf, errorReply } from './ws-error.rule.js';
+import type { WsBoundHandler } from './ws-handler.interface.js';
+import { pathCovers } from './ws-path.matcher.js';
+import { isReplyStream, toReply } from './ws-reply.util.js';
+
+/** Events that belong to a WebSocket connection (path-scoped by its handshake path). */
+const WEBSOCKET_EVENTS: readonly WsEventName[] = [
+  'handshake',
+  'beforeHandshakeResponse',
+  'open',
+  'message',
+  'close',
+];
+
+/**
+ * Connects the discovered handlers to a `WsServer`: one server event fans out to every matching
+ * handler, in discovery order, each awaited before the next. Handlers of a path-scoped gateway
+ * only see connections (and HTTP requests) on their path. It also applies the error rule of
+ * `ws-error.rule.ts` and pushes what `@OnMessage` handlers return.
+ */
+export class WsEventRouter {
+  private readonly logger = new Logger('WsServer');
+  private readonly byEvent = new Map<WsEventName, WsBoundHandler[]>();
+  /** The handshake path of each WebSocket connection, for path-scoped handlers. */
+  private readonly paths = new Map<number, string>();
+
+  constructor(
+    private readonly server: WsServer,
+    handlers: readonly WsBoundHandler[],
+  ) {
+    for (const handler of handlers) {
+      const list = this.byEvent.get(handler.event) ?? [];
+      list.push(handler);
+      this.byEvent.set(handler.event, list);
+    }
+  }
+
+  /** Registers the server events that have handlers. Throws, as Swoole, without `@OnMessage`. */
+  wire(): void {
+    if (!this.byEvent.has('message')) {
+      throw new Error(
+        'WsServerModule: no @OnMessage() handler found; Swoole refuses to start a WebSocket server without onMessage',
+      );
+    }
+    const server = this.server;
+    server.setUpgradeGuard((request) => this.checkUpgrade(request));
+    if (this.byEvent.has('handshake'))
+      server.on('handshake', (request, response) => this.handshake(request, response));
+    if (this.byEvent.has('beforeHandshakeResponse')) {
+      server.on('beforeHandshakeResponse', (request, response) =>
+        this.runAll('beforeHandshakeResponse', this.pathOf(request.fd), [request, response]),
+      );
+    }
+    server.on('open', (request) => this.open(request));
+    server.on('message', (frame) => this.message(frame));
+    server.on('close', (fd) => this.close(fd));
+    if (this.byEvent.has('request'))
+      server.on('request', (request, response) => this.request(request, response));
+    if (this.byEvent.has('disconnect'))
+      server.on('disconnect', (fd) => this.runAll('disconnect', undefined, [fd]));
+  }
+
+  private handlersFor(event: WsEventName, path: string | undefined): WsBoundHandler[] {
+    const all = this.byEvent.get(event) ?? [];
+    return path === undefined ? all : all.filter((handler) => pathCovers(handler.path, path));
+  }
+
+  private pathOf(fd: number): string | undefined {
+    return this.paths.get(fd);
+  }
+
+  /**
+   * Before any handshake: 404 for a path no gateway serves, then the guards of the `handshake`
+   * and `open` handlers of that path (a refusal is 401/403 or the exception's status).
+   */
+  private async checkUpgrade(request: WsRequest): Promise<UpgradeRefusal | null> {
+    const path = request.server.path_info;
+    if (
+      !WEBSOCKET_EVENTS.some((event) => this.handlersFor(event, path).length > 0) ||
+      this.handlersFor('message', path).length === 0
+    ) {
+      return { status: 404, reason: `no WebSocket gateway serves ${path}` };
+    }
+    const guarded = [...this.handlersFor('handshake', path), ...this.handlersFor('open', path)];
+    for (const handler of guarded) {
+      try {
+        await handler.guard?.(request);
+      } catch (error) {
+        return refusalOf(error, handler.name, this.logger);
+      }
+    }
+    this.paths.set(request.fd, path);
+    return null;
+  }
+
+  /** Custom handshake: the first handler of the path answers; none on this path means the built-in one. */
+  private async handshake(request: WsRequest, response: WsResponse): Promise<unknown> {
+    const handlers = this.handlersFor('handshake', this.pathOf(request.fd));
+    if (handlers.length === 0) return this.server.defaultHandshake;
+    for (const handler of handlers) {
+      await this.runForResponse(handler, [request, response], response);
+      if (response.finished) break;
+    }
+    return undefined;
+  }
+
+  private async open(request: WsRequest): Promise<void> {
+    for (const handler of this.handlersFor('open', this.pathOf(request.fd))) {
+      try {
+        await handler.run(request);
+      } catch (error) {
+        this.serverFault(handler, error, request.fd);
+        return;
+      }
+    }
+  }
+
+  private async message(frame: Frame): Promise<void> {
+    const path = this.pathOf(frame.fd);
+    const handlers = this.byEvent.get('message') as WsBoundHandler[];
+    for (const handler of handlers) {
+      if (
+        !acceptsOpcode(handler.opcode, frame.opcode) ||
+        (path !== undefined && !pathCovers(handler.path, path))
+      )
+        continue;
+      try {
+        const result = await handler.run(frame);
+        this.reply(frame.fd, result, handler);
+      } catch (error) {
+        this.messageError(handler, error, frame.fd);
+      }
+    }
+  }
+
+  private async close(fd: number): Promise<void> {
+    const path = this.pathOf(fd);
+    this.paths.delete(fd);
+    await this.runAll('close', path, [fd]);
+  }
+
+  /** HTTP on the same port: handlers of the covering gateways, in order, until one ends the response. */
+  private async request(request: WsRequest, response: WsResponse): Promise<void> {
+    const handlers = this.handlersFor('request', request.server.path_info);
+    for (const handler of handlers) {
+      await this.runForResponse(handler, [request, response], response);
+      if (response.finished) return;
+    }
+    if (handlers.length === 0 && response.isWritable()) {
+      response.status(404);
+      response.end(`no handler for ${request.server.path_info}\n`);
+    }
+  }
+
+  /** Runs every handler of an event in order; errors are logged. */
+  private async runAll(
+    event: WsEventName,
+    path: string | undefined,
+    args: unknown[],
+  ): Promise<void> {
+    for (const handler of this.handlersFor(event, path)) {
+      try {
+        await handler.run(...args);
+      } catch (error) {
+        this.logger.error(
+          `${handler.name} failed`,
+          error instanceof Error ? error.stack : String(error),
+        );
+      }
+    }
+  }
+
+  /** Runs an HTTP-style handler; an error becomes its HTTP status (client error) or 500. */
+  private async runForResponse(
+    handler: WsBoundHandler,
+    args: unknown[],
+    response: WsResponse,
+  ): Promise<void> {
+    try {
+      await handler.run(...args);
+    } catch (error) {
+      const client = clientErrorOf(error);
+      if (!client)
+        this.logger.error(
+          `${handler.name} failed`,
+          error instanceof Error ? error.stack : String(error),
+        );
+      if (!response.isWritable()) return;
+      response.status(client?.status ?? 500);
+      response.header('Content-Type', 'application/json');
+      response.end(
+        JSON.stringify({
+          status: client?.status ?? 500,
+          message: client?.message ?? 'Internal server error',
+        }),
+      );
+    }
+  }
+
+  /** Pushes what a message handler returned: a value, or each value of an Observable. */
+  private reply(fd: number, result: unknown, handler: WsBoundHandler): void {
+    if (isReplyStream(result)) {
+      result.subscribe({
+        next: (value) => this.pushReply(fd, value),
+        error: (error: unknown) => this.messageError(handler, error, fd),
+      });
+      return;
+    }
+    this.pushReply(fd, result);
+  }
+
+  private pushReply(fd: number, value: unknown): void {
+    const reply = toReply(value);
+    if (reply) this.server.push(fd, reply.data, reply.opcode);
+  }
+
+  private messageError(handler: WsBoundHandler, error: unknown, fd: number): void {
+    const client = clientErrorOf(error);
+    if (client) {
+      this.server.push(fd, errorReply(client));
+      return;
+    }
+    this.serverFault(handler, error, fd);
+  }
+
+  /** A server fault in a connection's handler: logged, and the connection closed with 1011. */
+  private serverFault(handler: WsBoundHandler, error: unknown, fd: number): void {
+    this.logger.error(
+      `${handler.name} failed; closing connection ${fd} with 1011`,
+      error instanceof Error ? error.stack : String(error),
+    );
+    this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
+  }
+}
+
+/** `@OnMessage()` without an opcode takes text and binary; with one, only that opcode. */
+function acceptsOpcode(wanted: number | undefined, opcode: number): boolean {
+  if (wanted === undefined)
+    return opcode === WEBSOCKET_OPCODE_TEXT || opcode === WEBSOCKET_OPCODE_BINARY;
+  return wanted === opcode;
+}
+
+function refusalOf(error: unknown, name: string, logger: Logger): UpgradeRefusal {
+  if (error instanceof HttpException || clientErrorOf(error)) {
+    const client = clientErrorOf(error);
+    const status = client?.status ?? 403;
+    return { status, reason: typeof client?.message === 'string' ? client.message : 'refused' };
+  }
+  logger.error(`${name} guard failed`, error instanceof Error ? error.stack : String(error));
+  return { status: 500, reason: 'internal server error' };
+}

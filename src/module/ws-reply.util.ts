@@ -1,0 +1,29 @@
+import { isObservable, type Observable } from 'rxjs';
+import { Frame } from '../protocol/frame.js';
+import { WEBSOCKET_OPCODE_BINARY, WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
+
+/** A handler's return value, as it goes on the wire. */
+export type WsReply = { data: string | Buffer | Frame; opcode: number } | null;
+
+/**
+ * How a returned value is pushed: a `Frame` as is, a string as text, a Buffer or typed array as
+ * binary, anything else as JSON text. `undefined` and `null` send nothing.
+ */
+export function toReply(value: unknown): WsReply {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Frame) return { data: value, opcode: value.opcode };
+  if (typeof value === 'string') return { data: value, opcode: WEBSOCKET_OPCODE_TEXT };
+  if (Buffer.isBuffer(value)) return { data: value, opcode: WEBSOCKET_OPCODE_BINARY };
+  if (value instanceof Uint8Array) {
+    return {
+      data: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+      opcode: WEBSOCKET_OPCODE_BINARY,
+    };
+  }
+  return { data: JSON.stringify(value), opcode: WEBSOCKET_OPCODE_TEXT };
+}
+
+/** Whether a result is a stream whose every value is a reply. */
+export function isReplyStream(value: unknown): value is Observable<unknown> {
+  return isObservable(value);
+}

@@ -1,0 +1,85 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+
+/** A PEM value: a string or a Buffer. */
+function IsPem(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPem',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' || Buffer.isBuffer(value),
+        defaultMessage: () => '$property must be a PEM string or Buffer',
+      },
+    },
+    options,
+  );
+}
+
+/** `ssl: { cert, key }`. */
+export class WsSslOptionsDto {
+  @IsPem()
+  cert!: string | Buffer;
+
+  @IsPem()
+  key!: string | Buffer;
+}
+
+/** Swoole's settings, as validated at startup. */
+export class WsServerSettingsDto {
+  @IsOptional() @IsString() websocket_subprotocol?: string;
+  @IsOptional() @IsBoolean() websocket_compression?: boolean;
+  @IsOptional() @IsBoolean() open_websocket_close_frame?: boolean;
+  @IsOptional() @IsBoolean() open_websocket_ping_frame?: boolean;
+  @IsOptional() @IsBoolean() open_websocket_pong_frame?: boolean;
+  @IsOptional() @IsNumber() @Min(0) heartbeat_check_interval?: number;
+  @IsOptional() @IsNumber() @Min(0) heartbeat_idle_time?: number;
+  @IsOptional() @IsBoolean() heartbeat_ping?: boolean;
+  @IsOptional() @IsInt() @Min(1) max_connection?: number;
+  @IsOptional() @IsInt() @Min(1) package_max_length?: number;
+  @IsOptional() @IsInt() @Min(1) buffer_output_size?: number;
+  @IsOptional() @IsIn(['drop', 'close']) buffer_output_overflow?: 'drop' | 'close';
+  @IsOptional() @IsNumber() @Min(0.001) handshake_timeout?: number;
+  @IsOptional() @IsInt() @Min(1024) http_header_max_size?: number;
+  @IsOptional() @IsNumber() @Min(0) websocket_close_timeout?: number;
+  @IsOptional() @IsArray() @IsString({ each: true }) websocket_allowed_origins?: string[];
+  @IsOptional() @IsString() ssl_cert_file?: string;
+  @IsOptional() @IsString() ssl_key_file?: string;
+  /** Several workers come with the scale-out feature; until then only 1 is accepted. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1, { message: 'worker_num > 1 is not supported yet (runs in one process)' })
+  worker_num?: number;
+}
+
+/** The module options, as validated at startup. */
+export class WsServerModuleOptionsDto {
+  @IsOptional() @IsString() host?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(65535) port?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WsSslOptionsDto)
+  ssl?: WsSslOptionsDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WsServerSettingsDto)
+  settings?: WsServerSettingsDto;
+
+  @IsOptional() @IsBoolean() attachToHttpServer?: boolean;
+  @IsOptional() @IsInt() @Min(0) shutdownTimeout?: number;
+}

@@ -1,0 +1,61 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import type { Server as HttpServer } from 'node:http';
+import { WsServer } from '../gateway/ws-server.service.js';
+import { WsEventRouter } from './ws-event.router.js';
+import { WsHandlerExplorer } from './ws-handler.explorer.js';
+import { WS_SERVER_MODULE_OPTIONS } from './ws-server-module.definition.js';
+import type { WsServerModuleOptions } from './ws-server-module-options.interface.js';
+
+/**
+ * Starts the server when the application has bootstrapped (every provider exists, so every
+ * handler is discovered) and stops it before the application shuts down: every WebSocket gets
+ * 1001, and `app.close()` returns within `shutdownTimeout`.
+ */
+@Injectable()
+export class WsServerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WsServerModule');
+  private started = false;
+
+  constructor(
+    @Inject(WsServer) private readonly server: WsServer,
+    @Inject(WsHandlerExplorer) private readonly explorer: WsHandlerExplorer,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(WS_SERVER_MODULE_OPTIONS) private readonly options: WsServerModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    new WsEventRouter(this.server, this.explorer.explore()).wire();
+    if (this.options.attachToHttpServer) {
+      this.server.attach(this.nestHttpServer());
+      this.logger.log('WebSocket server attached to the application HTTP server');
+    } else {
+      await this.server.start();
+      this.logger.log(
+        `WebSocket server listening on ${this.options.host ?? '0.0.0.0'}:${this.server.port}`,
+      );
+    }
+    this.started = true;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.started) await this.server.shutdown(this.options.shutdownTimeout);
+  }
+
+  private nestHttpServer(): HttpServer {
+    const host = this.moduleRef.get(HttpAdapterHost, { strict: false });
+    const server = host?.httpAdapter?.getHttpServer() as HttpServer | undefined;
+    if (!server) {
+      throw new Error(
+        'WsServerModule: attachToHttpServer needs a Nest HTTP application (NestFactory.create with Express or Fastify)',
+      );
+    }
+    return server;
+  }
+}
