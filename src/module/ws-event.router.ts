@@ -32,6 +32,8 @@ export class WsEventRouter {
   private readonly byEvent = new Map<WsEventName, WsBoundHandler[]>();
   /** The handshake path of each WebSocket connection, for path-scoped handlers. */
   private readonly paths = new Map<number, string>();
+  /** The last message still being handled, per connection. */
+  private readonly pending = new Map<number, Promise<void>>();
 
   constructor(
     private readonly server: WsServer,
@@ -124,7 +126,23 @@ export class WsEventRouter {
     }
   }
 
-  private async message(frame: Frame): Promise<void> {
+  /**
+   * Messages of one connection are handled one after another, in arrival order, so replies
+   * keep the order of the messages even when one handler is slower (a pipe, an await) than the
+   * next. Connections do not wait for each other.
+   */
+  private message(frame: Frame): Promise<void> {
+    const fd = frame.fd;
+    const previous = this.pending.get(fd);
+    const run = previous ? previous.then(() => this.dispatch(frame)) : this.dispatch(frame);
+    this.pending.set(fd, run);
+    void run.then(() => {
+      if (this.pending.get(fd) === run) this.pending.delete(fd);
+    });
+    return run;
+  }
+
+  private async dispatch(frame: Frame): Promise<void> {
     const path = this.pathOf(frame.fd);
     const handlers = this.byEvent.get('message') as WsBoundHandler[];
     for (const handler of handlers) {

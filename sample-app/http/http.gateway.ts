@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OnRequest, WsServer, type WsRequest, type WsResponse } from '../../src/index.js';
+import { CHAT_PAGE } from './chat-page.js';
+
+/**
+ * Plain HTTP on the WebSocket port (Swoole's `onRequest`): the chat page, a broadcast trigger
+ * (the seed's example: push a message to every connection) and the server's stats.
+ */
+@Injectable()
+export class HttpGateway {
+  constructor(@Inject(WsServer) private readonly server: WsServer) {}
+
+  @OnRequest()
+  handle(request: WsRequest, response: WsResponse): void {
+    const { request_method: method, path_info: path } = request.server;
+    if (method !== 'GET') return this.send(response, 405, { error: 'method not allowed' });
+    if (path === '/') {
+      response.header('Content-Type', 'text/html; charset=utf-8');
+      response.end(CHAT_PAGE);
+      return;
+    }
+    if (path === '/broadcast') return this.broadcast(request, response);
+    if (path === '/stats') return this.send(response, 200, this.server.stats());
+    this.send(response, 404, { error: 'not found' });
+  }
+
+  /** `GET /broadcast?message=hi`: pushes the message to every established WebSocket. */
+  private broadcast(request: WsRequest, response: WsResponse): void {
+    const message = request.get['message'];
+    if (!message) return this.send(response, 400, { error: 'missing ?message=' });
+    let delivered = 0;
+    for (const fd of this.server.connections) {
+      if (this.server.isEstablished(fd) && this.server.push(fd, message)) delivered++;
+    }
+    this.send(response, 200, { delivered });
+  }
+
+  private send(response: WsResponse, status: number, body: unknown): void {
+    response.status(status);
+    response.header('Content-Type', 'application/json');
+    response.end(JSON.stringify(body));
+  }
+}
