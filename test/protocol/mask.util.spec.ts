@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { applyMask } from '../../src/protocol/mask.util.js';
+import { applyMask, applyMaskAt } from '../../src/protocol/mask.util.js';
 
 /** Deterministic PRNG (mulberry32). */
 function mulberry32(seed: number): () => number {
@@ -116,5 +116,32 @@ describe('applyMask', () => {
     for (let i = 0; i < 64; i += 4) {
       expect(Buffer.from(data.subarray(i, i + 4))).toEqual(expected);
     }
+  });
+});
+
+describe('applyMaskAt', () => {
+  it('equals applyMask on the same range, for lengths 0..100, alignments and key positions', () => {
+    const random = mulberry32(7);
+    for (let length = 0; length <= 100; length++) {
+      for (let offset = 0; offset < 5; offset++) {
+        for (let maskStart = 0; maskStart < 3; maskStart++) {
+          const keyHolder = randomBytes(random, maskStart + 4);
+          const data = randomBytes(random, offset + length + 3);
+          const expected = Buffer.from(data);
+          applyMask(
+            expected.subarray(offset, offset + length),
+            keyHolder.subarray(maskStart, maskStart + 4),
+          );
+          applyMaskAt(data, offset, length, keyHolder, maskStart);
+          expect(data.equals(expected)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('can take its key from the buffer it masks, just ahead of the range', () => {
+    const frame = Buffer.concat([MASK, Buffer.from('Hello')]);
+    applyMaskAt(frame, 4, 5, frame, 0);
+    expect(frame.toString('hex')).toBe('37fa213d7f9f4d5158');
   });
 });
