@@ -418,8 +418,13 @@ export class WsServer implements ConnectionHost {
 
   private attachListeners(server: HttpServer, ownsRequests: boolean): void {
     this.httpServer = server;
-    const connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
-    server.on(connectionEvent, (socket: Socket) => this.accept(socket));
+    // On a shared server, REST connections are not ours: sockets are only taken over when they
+    // ask to upgrade, so keep-alive HTTP traffic neither fires `disconnect` nor counts toward
+    // `max_connection`, and shutdown leaves it to the HTTP platform.
+    if (ownsRequests) {
+      const connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
+      server.on(connectionEvent, (socket: Socket) => this.accept(socket));
+    }
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.upgrade(request, socket, head);
     });
@@ -523,7 +528,7 @@ export class WsServer implements ConnectionHost {
       const wsRequest = new WsRequest(connection.fd, request);
       if (this.upgradeGuard) {
         const refusal = await this.upgradeGuard(wsRequest);
-        if (socket.destroyed) return;
+        if (!socket.writable) return;
         if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
       }
       const useBuiltIn =
@@ -540,8 +545,10 @@ export class WsServer implements ConnectionHost {
   private originAllowed(request: IncomingMessage): boolean {
     const allowed = this.settings.allowedOrigins;
     if (allowed === undefined) return true;
+    // Browsers always send Origin; a client without one is not a browser page, and could send
+    // any Origin it liked, so the list guards against cross-site pages, not against it.
     const origin = request.headers.origin;
-    return origin !== undefined && allowed.has(origin);
+    return origin === undefined || allowed.has(origin);
   }
 
   private async builtInHandshake(
@@ -556,7 +563,8 @@ export class WsServer implements ConnectionHost {
     const hook = this.handlers.beforeHandshakeResponse;
     if (hook) await this.invokeAsync('beforeHandshakeResponse', () => hook(request, response));
     const socket = connection.socket;
-    if (socket.destroyed) return;
+    // Refused meanwhile (handshake timeout): the socket is ending, not yet destroyed.
+    if (!socket.writable) return;
     socket.write(buildHandshakeResponse(check.key, response.headerEntries()));
     this.activate(connection, head);
     const open = this.handlers.open;
@@ -578,7 +586,7 @@ export class WsServer implements ConnectionHost {
     const target: WsResponseTarget = {
       write: (_response, chunk) => body.push(chunk) > 0,
       end: (response, chunk) => {
-        if (socket.destroyed) return;
+        if (!socket.writable) return;
         if (chunk) body.push(chunk);
         if (response.statusCode === 101) {
           socket.write(buildResponseHead(101, response.headerEntries()));
@@ -606,7 +614,7 @@ export class WsServer implements ConnectionHost {
     await this.invokeAsync('handshake', async () => {
       outcome = await handler(request, response);
     });
-    if (response.finished || socket.destroyed) return false;
+    if (response.finished || !socket.writable) return false;
     if (outcome === this.defaultHandshake) return true;
     refuseRaw(socket, 400, 'handshake not completed by the handshake handler');
     return false;

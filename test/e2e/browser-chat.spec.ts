@@ -66,13 +66,11 @@ describe('sample app in a real browser', () => {
 
   it('receives a broadcast triggered over plain HTTP on the same port', async () => {
     const page = await browser.newPage();
-    const received = page
-      .waitForEvent('websocket')
-      .then((socket) =>
-        socket.waitForEvent('framereceived', {
-          predicate: (frame) => frame.payload === 'from-http',
-        }),
-      );
+    const received = page.waitForEvent('websocket').then((socket) =>
+      socket.waitForEvent('framereceived', {
+        predicate: (frame) => frame.payload === 'from-http',
+      }),
+    );
     await page.goto(`${base}/`);
     await page.locator('#status', { hasText: 'connected' }).waitFor();
     const response = await fetch(`${base}/broadcast?message=from-http`);

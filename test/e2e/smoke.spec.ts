@@ -10,7 +10,9 @@ describe('smoke', () => {
     const client = new WebSocket(`ws://127.0.0.1:${server.port}/`);
     await new Promise((r) => client.once('open', r));
     client.send('hello');
-    const [data, isBinary] = await new Promise<[Buffer, boolean]>((r) => client.once('message', (d: Buffer, b: boolean) => r([d, b])));
+    const [data, isBinary] = await new Promise<[Buffer, boolean]>((r) =>
+      client.once('message', (d: Buffer, b: boolean) => r([d, b])),
+    );
     expect(data.toString()).toBe('hello');
     expect(isBinary).toBe(false);
     const closed = new Promise<number>((r) => client.once('close', (code: number) => r(code)));
