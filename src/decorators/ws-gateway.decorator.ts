@@ -23,8 +23,9 @@ export interface WsGatewayOptions {
  */
 export function WsGateway(pathOrOptions: string | WsGatewayOptions = {}): ClassDecorator {
   const options = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
-  if (options.path !== undefined && !options.path.startsWith('/')) {
-    throw new Error(`@WsGateway: path must start with "/" (got "${options.path}")`);
+  const path: unknown = options.path;
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new Error(`@WsGateway: path must start with "/" (got ${JSON.stringify(path)})`);
   }
   return (target) => {
     Reflect.defineMetadata(WS_GATEWAY_METADATA, options, target);

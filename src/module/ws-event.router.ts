@@ -1,4 +1,5 @@
 import { HttpException, Logger } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
 import type { WsEventName } from '../decorators/ws-metadata.constants.js';
 import type { WsRequest } from '../gateway/ws-request.js';
 import type { WsResponse } from '../gateway/ws-response.js';
@@ -34,6 +35,8 @@ export class WsEventRouter {
   private readonly paths = new Map<number, string>();
   /** The last message still being handled, per connection. */
   private readonly pending = new Map<number, Promise<void>>();
+  /** Observables returned by message handlers that still push to a connection. */
+  private readonly streams = new Map<number, Set<Subscription>>();
 
   constructor(
     private readonly server: WsServer,
@@ -67,8 +70,8 @@ export class WsEventRouter {
     server.on('close', (fd) => this.close(fd));
     if (this.byEvent.has('request'))
       server.on('request', (request, response) => this.request(request, response));
-    if (this.byEvent.has('disconnect'))
-      server.on('disconnect', (fd) => this.runAll('disconnect', undefined, [fd]));
+    // Always: a connection that passed the upgrade guard but never opened leaves its path here.
+    server.on('disconnect', (fd) => this.disconnect(fd));
   }
 
   private handlersFor(event: WsEventName, path: string | undefined): WsBoundHandler[] {
@@ -163,7 +166,21 @@ export class WsEventRouter {
   private async close(fd: number): Promise<void> {
     const path = this.pathOf(fd);
     this.paths.delete(fd);
+    this.stopStreams(fd);
     await this.runAll('close', path, [fd]);
+  }
+
+  private async disconnect(fd: number): Promise<void> {
+    this.paths.delete(fd);
+    await this.runAll('disconnect', undefined, [fd]);
+  }
+
+  /** A closed connection's Observables stop: nothing could be pushed to it any more. */
+  private stopStreams(fd: number): void {
+    const subscriptions = this.streams.get(fd);
+    if (!subscriptions) return;
+    this.streams.delete(fd);
+    for (const subscription of subscriptions) subscription.unsubscribe();
   }
 
   /** HTTP on the same port: handlers of the covering gateways, in order, until one ends the response. */
@@ -226,14 +243,49 @@ export class WsEventRouter {
 
   /** Pushes what a message handler returned: a value, or each value of an Observable. */
   private reply(fd: number, result: unknown, handler: WsBoundHandler): void {
-    if (isReplyStream(result)) {
-      result.subscribe({
-        next: (value) => this.pushReply(fd, value),
-        error: (error: unknown) => this.messageError(handler, error, fd),
-      });
+    if (!isReplyStream(result)) {
+      this.pushReply(fd, result);
       return;
     }
-    this.pushReply(fd, result);
+    if (!this.server.isEstablished(fd)) return;
+    const subscriptions = this.streams.get(fd) ?? new Set<Subscription>();
+    this.streams.set(fd, subscriptions);
+    // Filled in once `subscribe` returns: a synchronous Observable completes before that.
+    const current: { subscription?: Subscription } = {};
+    let done = false;
+    const finish = (): void => {
+      done = true;
+      if (current.subscription) {
+        current.subscription.unsubscribe();
+        subscriptions.delete(current.subscription);
+      }
+      if (subscriptions.size === 0 && this.streams.get(fd) === subscriptions)
+        this.streams.delete(fd);
+    };
+    const subscription = result.subscribe({
+      next: (value) => {
+        if (done) return;
+        // A value that cannot be sent (e.g. not serialisable) is a server fault, never an
+        // error thrown inside rxjs (which would reach the process).
+        try {
+          this.pushReply(fd, value);
+        } catch (error) {
+          finish();
+          this.messageError(handler, error, fd);
+        }
+      },
+      error: (error: unknown) => {
+        finish();
+        this.messageError(handler, error, fd);
+      },
+      complete: finish,
+    });
+    if (done) {
+      subscription.unsubscribe();
+      return;
+    }
+    current.subscription = subscription;
+    subscriptions.add(subscription);
   }
 
   private pushReply(fd: number, value: unknown): void {

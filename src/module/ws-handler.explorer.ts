@@ -28,12 +28,21 @@ const GUARDED_BEFORE_UPGRADE = new Set(['handshake', 'open']);
 export class WsHandlerExplorer {
   private readonly logger = new Logger('WsServerModule');
   private readonly paramsFactory = new WsParamsFactory();
+  /**
+   * The same context creator, except that an Observable result is handed back as is: Nest's
+   * own turns it into its last value (`lastValueFrom`), and a message handler's Observable must
+   * push every value it emits. Only for `message` handlers, whose router subscribes to it.
+   */
+  private readonly streamingContextCreator: ExternalContextCreator;
 
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(ExternalContextCreator) private readonly contextCreator: ExternalContextCreator,
-  ) {}
+  ) {
+    this.streamingContextCreator = Object.create(contextCreator) as ExternalContextCreator;
+    this.streamingContextCreator.transformToResult = (result: unknown) => Promise.resolve(result);
+  }
 
   explore(): WsBoundHandler[] {
     const seen = new Set<object>();
@@ -84,11 +93,13 @@ export class WsHandlerExplorer {
       ...binding,
       path,
       name: `${instance.constructor.name}.${methodName}`,
-      run: this.wrap(instance, method, methodName, {
-        guards: !guardedEarly,
-        interceptors: true,
-        filters: true,
-      }),
+      run: this.wrap(
+        instance,
+        method,
+        methodName,
+        { guards: !guardedEarly, interceptors: true, filters: true },
+        binding.event === 'message',
+      ),
     };
     if (guardedEarly) {
       handler.guard = this.wrap(instance, guardOnly(method), methodName, {
@@ -105,8 +116,10 @@ export class WsHandlerExplorer {
     method: Method,
     methodName: string,
     options: { guards: boolean; interceptors: boolean; filters: boolean },
+    streaming = false,
   ): (...args: unknown[]) => Promise<unknown> {
-    return this.contextCreator.create(
+    const creator = streaming ? this.streamingContextCreator : this.contextCreator;
+    return creator.create(
       instance,
       method,
       methodName,

@@ -11,7 +11,7 @@ import { Frame } from '../protocol/frame.js';
  * handshake, beforeHandshakeResponse and request.
  */
 export class WsParamsFactory implements ParamsFactory {
-  exchangeKeyForValue(type: number, data: ParamData, args: unknown[]): unknown {
+  exchangeKeyForValue(type: number, data: ParamData | undefined, args: unknown[]): unknown {
     const [first, second] = args;
     switch (type as WsParamType) {
       case WsParamType.Fd:
@@ -54,7 +54,7 @@ function parseJson(data: string | Buffer | undefined): unknown {
   }
 }
 
-function pick(value: unknown, property: ParamData): unknown {
+function pick(value: unknown, property: ParamData | undefined): unknown {
   if (typeof property !== 'string') return value;
   if (value === null || typeof value !== 'object') return undefined;
   return (value as Record<string, unknown>)[property];
