@@ -15,3 +15,6 @@ export * from './extension-header.parser.js';
 export * from './handshake-validator.js';
 export * from './http-response.builder.js';
 export * from './permessage-deflate.util.js';
+export * from './permessage-deflate.negotiator.js';
+export * from './permessage-deflate.codec.js';
+export * from './zlib-concurrency.limiter.js';
