@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Frame, OnMessage, WsGateway, WsServer } from '../../src/index.js';
 
-/** Every text or binary message on `/echo` goes back with the same opcode (Swoole's first example). */
+/**
+ * Every text or binary message on `/echo` goes back with the same opcode (Swoole's first
+ * example). The received flags are passed on, so a compressed message is answered compressed
+ * when permessage-deflate was negotiated.
+ */
 @WsGateway('/echo')
 @Injectable()
 export class EchoGateway {
@@ -9,6 +13,6 @@ export class EchoGateway {
 
   @OnMessage()
   echo(frame: Frame): void {
-    this.server.push(frame.fd, frame.payload, frame.opcode);
+    this.server.push(frame.fd, frame.payload, frame.opcode, frame.flags);
   }
 }

@@ -1,20 +1,27 @@
+import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import {
+  WEBSOCKET_CLOSE_MESSAGE_ERROR,
   WEBSOCKET_CLOSE_POLICY_ERROR,
   WEBSOCKET_CLOSE_STATUS_ERROR,
 } from '../protocol/close-code.constants.js';
 import {
   encodeClosePayload,
+  encodeFrame,
   frameHeaderSize,
   SMALL_FRAME_LIMIT,
   writeFrameHeader,
 } from '../protocol/frame-encoder.js';
 import { FrameParser, type FrameParserSink } from '../protocol/frame-parser.js';
+import type { PerMessageDeflateCodec } from '../protocol/permessage-deflate.codec.js';
+import { InboundSequencer } from './inbound-sequencer.js';
+import { OutboundQueue } from './outbound-queue.js';
 import { CloseFrame, Frame } from '../protocol/frame.js';
 import {
   WEBSOCKET_OPCODE_CLOSE,
   WEBSOCKET_OPCODE_PING,
   WEBSOCKET_OPCODE_PONG,
+  WEBSOCKET_OPCODE_TEXT,
 } from '../protocol/opcode.constants.js';
 import {
   WEBSOCKET_STATUS_ACTIVE,
@@ -52,13 +59,19 @@ export class WsConnection implements FrameParserSink {
   /** Milliseconds timestamps of the last read and write. */
   lastRecvTime = Date.now();
   lastSendTime = 0;
-  /** Whether permessage-deflate was negotiated (RSV1 allowed). */
-  compression = false;
+  /** permessage-deflate, when negotiated in the handshake (set before `activate`). */
+  codec: PerMessageDeflateCodec | null = null;
 
   private parser: FrameParser | null = null;
   private corked = false;
   private closeSent = false;
   private closeTimer: NodeJS.Timeout | null = null;
+  /** Sends in order even when a compressed frame is still being produced. */
+  private readonly outbound = new OutboundQueue((data) => this.write(data));
+  /** Receives in order while a compressed message is being inflated. */
+  private readonly inbound = new InboundSequencer((paused) =>
+    paused ? this.socket.pause() : this.socket.resume(),
+  );
 
   constructor(
     readonly fd: number,
@@ -71,9 +84,9 @@ export class WsConnection implements FrameParserSink {
     return Math.max(this.lastRecvTime, this.lastSendTime);
   }
 
-  /** Bytes queued on the socket and not yet written. */
+  /** Bytes queued on the socket, or waiting behind a compressed frame, not yet written. */
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.outbound.pendingBytes;
   }
 
   /** Switches to WebSocket framing after a successful handshake; `head` is data already read. */
@@ -83,7 +96,7 @@ export class WsConnection implements FrameParserSink {
     this.parser = new FrameParser(this, {
       expectMasked: true,
       maxPayload: this.host.settings.maxPayload,
-      allowRsv1: this.compression,
+      allowRsv1: this.codec !== null,
     });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(0);
@@ -96,31 +109,59 @@ export class WsConnection implements FrameParserSink {
    * Sends one data or control frame. Returns false when the connection cannot take it: not
    * open, or its output buffer is full (`buffer_output_size`).
    */
-  sendFrame(opcode: number, data: string | Buffer, fin = true, rsv1 = false): boolean {
+  sendFrame(opcode: number, data: string | Buffer, fin = true, compress = false): boolean {
     if (this.status !== WEBSOCKET_STATUS_ACTIVE) return false;
     const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (!this.reserveOutput(length + 10)) return false;
+    if (opcode < WEBSOCKET_OPCODE_CLOSE) this.host.statistics.messagesOut++;
+    if (this.shouldCompress(opcode, fin, length, compress)) {
+      this.sendCompressed(opcode, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      return true;
+    }
     const headerSize = frameHeaderSize(length, false);
     if (length <= SMALL_FRAME_LIMIT || typeof data === 'string') {
       const frame = Buffer.allocUnsafe(headerSize + length);
-      writeFrameHeader(frame, 0, opcode, length, { fin, rsv1 });
+      writeFrameHeader(frame, 0, opcode, length, { fin });
       if (typeof data === 'string') frame.write(data, headerSize, 'utf8');
       else data.copy(frame, headerSize);
-      this.write(frame);
+      this.outbound.push([frame]);
     } else {
       const header = Buffer.allocUnsafe(headerSize);
-      writeFrameHeader(header, 0, opcode, length, { fin, rsv1 });
-      this.write(header);
-      this.write(data);
+      writeFrameHeader(header, 0, opcode, length, { fin });
+      this.outbound.push([header, data]);
     }
-    if (opcode < WEBSOCKET_OPCODE_CLOSE) this.host.statistics.messagesOut++;
     return true;
+  }
+
+  /**
+   * Whether a message goes out compressed: permessage-deflate was negotiated, it is a whole data
+   * message, and it was pushed with the COMPRESS flag or is at least
+   * `websocket_compression_threshold` bytes.
+   */
+  private shouldCompress(
+    opcode: number,
+    fin: boolean,
+    length: number,
+    requested: boolean,
+  ): boolean {
+    if (this.codec === null || !fin || opcode >= WEBSOCKET_OPCODE_CLOSE || opcode === 0)
+      return false;
+    const threshold = this.host.settings.compressionThreshold;
+    return requested || (threshold > 0 && length >= threshold);
+  }
+
+  /** Compresses with this connection's context; frames sent meanwhile wait their turn. */
+  private sendCompressed(opcode: number, payload: Buffer): void {
+    const deliver = this.outbound.reserve();
+    (this.codec as PerMessageDeflateCodec).compress(payload, (compressed) => {
+      deliver([encodeFrame(opcode, compressed, { rsv1: true })]);
+    });
   }
 
   /** Writes an already encoded frame (a broadcast encodes once for every connection). */
   sendEncoded(buffers: readonly Buffer[], length: number): boolean {
     if (this.status !== WEBSOCKET_STATUS_ACTIVE || !this.reserveOutput(length)) return false;
-    for (const buffer of buffers) this.write(buffer);
+    this.outbound.push(buffers);
     this.host.statistics.messagesOut++;
     return true;
   }
@@ -128,7 +169,7 @@ export class WsConnection implements FrameParserSink {
   /** Writes raw bytes (Swoole's `send`). */
   sendRaw(data: Buffer): boolean {
     if (!this.socket.writable) return false;
-    this.write(data);
+    this.outbound.push([data]);
     return true;
   }
 
@@ -161,6 +202,9 @@ export class WsConnection implements FrameParserSink {
     this.closeTimer = null;
     this.parser?.stop();
     this.parser = null;
+    this.codec?.release();
+    this.inbound.clear();
+    this.outbound.clear();
   }
 
   /** Sends a ping (heartbeat). */
@@ -170,11 +214,39 @@ export class WsConnection implements FrameParserSink {
 
   onMessage(opcode: number, data: Buffer, compressed: boolean): void {
     this.host.statistics.messagesIn++;
-    const flags = compressed ? FIN_COMPRESSED : FIN;
-    this.host.dispatchFrame(this, Frame.fromPayload(this.fd, opcode, data, flags));
+    if (this.codec === null) {
+      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, opcode, data, FIN));
+      return;
+    }
+    this.inbound.run(() =>
+      compressed ? this.inflate(opcode, data) : this.deliver(opcode, data, FIN),
+    );
+  }
+
+  /** Inflates a compressed message; what arrives meanwhile waits behind it. */
+  private inflate(opcode: number, data: Buffer): void {
+    const done = this.inbound.begin();
+    (this.codec as PerMessageDeflateCodec).decompress(data, (failure, inflated) => {
+      if (failure) this.fail(failure.code, failure.reason);
+      else if (opcode === WEBSOCKET_OPCODE_TEXT && !isUtf8(inflated as Buffer)) {
+        this.fail(WEBSOCKET_CLOSE_MESSAGE_ERROR, 'invalid UTF-8 in a text message');
+      } else this.deliver(opcode, inflated as Buffer, FIN_COMPRESSED);
+      done();
+    });
+  }
+
+  private deliver(opcode: number, data: Buffer, flags: number): void {
+    if (this.status === WEBSOCKET_STATUS_ACTIVE) {
+      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, opcode, data, flags));
+    }
   }
 
   onPing(payload: Buffer): void {
+    if (this.codec !== null) this.inbound.run(() => this.answerPing(payload));
+    else this.answerPing(payload);
+  }
+
+  private answerPing(payload: Buffer): void {
     if (this.host.settings.pingFrames) {
       this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PING, payload));
     } else {
@@ -183,6 +255,11 @@ export class WsConnection implements FrameParserSink {
   }
 
   onPong(payload: Buffer): void {
+    if (this.codec !== null) this.inbound.run(() => this.deliverPong(payload));
+    else this.deliverPong(payload);
+  }
+
+  private deliverPong(payload: Buffer): void {
     if (this.host.settings.pongFrames) {
       this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PONG, payload));
     }
@@ -195,8 +272,13 @@ export class WsConnection implements FrameParserSink {
    * the event loop, the close is answered for them.
    */
   onClose(code: number, reason: string, payload: Buffer): void {
+    if (this.codec !== null) this.inbound.run(() => this.closeReceived(code, reason, payload));
+    else this.closeReceived(code, reason, payload);
+  }
+
+  private closeReceived(code: number, reason: string, payload: Buffer): void {
     if (this.closeSent) {
-      this.socket.end();
+      this.endWhenFlushed();
       return;
     }
     this.status = WEBSOCKET_STATUS_CLOSING;
@@ -213,14 +295,26 @@ export class WsConnection implements FrameParserSink {
 
   /** A protocol violation: close with the code the parser chose, and its reason. */
   onError(code: number, reason: string): void {
+    if (this.codec !== null) this.inbound.run(() => this.fail(code, reason));
+    else this.fail(code, reason);
+  }
+
+  /** Fails the connection: stop reading, send the close frame, end once it is written. */
+  private fail(code: number, reason: string): void {
+    this.parser?.stop();
     this.close(code, reason);
-    this.socket.end();
+    this.endWhenFlushed();
   }
 
   private answerClose(code: number | undefined): void {
     if (this.closeSent) return;
     this.close(code);
-    this.socket.end();
+    this.endWhenFlushed();
+  }
+
+  /** Ends the TCP stream once every queued frame (a compressed one may be pending) is written. */
+  private endWhenFlushed(): void {
+    this.outbound.whenIdle(() => this.socket.end());
   }
 
   private receive(chunk: Buffer): void {
@@ -239,13 +333,13 @@ export class WsConnection implements FrameParserSink {
     const frame = Buffer.allocUnsafe(2 + payload.length);
     writeFrameHeader(frame, 0, opcode, payload.length);
     payload.copy(frame, 2);
-    this.write(frame);
+    this.outbound.push([frame]);
   }
 
   /** Whether `bytes` more fit the output buffer; on overflow, drops or closes with 1008. */
   private reserveOutput(bytes: number): boolean {
     if (!this.socket.writable) return false;
-    if (this.socket.writableLength + bytes <= this.host.settings.maxOutputBuffer) return true;
+    if (this.bufferedAmount + bytes <= this.host.settings.maxOutputBuffer) return true;
     if (this.host.settings.overflowCloses) {
       this.close(WEBSOCKET_CLOSE_POLICY_ERROR, 'output buffer full');
       this.socket.destroySoon();

@@ -1,3 +1,5 @@
+import type { DeflateServerPolicy } from '../protocol/permessage-deflate.negotiator.js';
+
 /**
  * Swoole's `$server->set()` settings, under Swoole's own names, plus a few of this library's
  * own (marked below). Every field is optional; `resolveSettings()` fills in the defaults.
@@ -5,8 +7,16 @@
 export interface WsServerSettings {
   /** `Sec-WebSocket-Protocol` answered in the 101 when the client offers it (one name or a comma list). */
   websocket_subprotocol?: string;
-  /** Negotiate permessage-deflate (RFC 7692). */
+  /** Negotiate permessage-deflate (RFC 7692). Messages are compressed when pushed with `SWOOLE_WEBSOCKET_FLAG_COMPRESS`. */
   websocket_compression?: boolean;
+  /** (Ours) Also compress every message of at least this many bytes (0: only on request). */
+  websocket_compression_threshold?: number;
+  /** (Ours) Never keep our compression context between messages (less memory, lower ratio). */
+  websocket_compression_server_no_context_takeover?: boolean;
+  /** (Ours) Ask clients not to keep theirs (frees our inflater between messages). */
+  websocket_compression_client_no_context_takeover?: boolean;
+  /** (Ours) Our largest compression window, 9-15 (default 15). */
+  websocket_compression_server_max_window_bits?: number;
   /** Deliver close frames to `message` handlers as `CloseFrame`s. */
   open_websocket_close_frame?: boolean;
   /** Deliver ping frames to `message` handlers instead of answering pong automatically. */
@@ -59,6 +69,8 @@ export interface WsServerOptions {
 export interface ResolvedSettings {
   subprotocol: string | undefined;
   compression: boolean;
+  compressionThreshold: number;
+  deflatePolicy: DeflateServerPolicy;
   closeFrames: boolean;
   pingFrames: boolean;
   pongFrames: boolean;
@@ -85,6 +97,12 @@ export function resolveSettings(settings: WsServerSettings = {}): ResolvedSettin
   return {
     subprotocol: settings.websocket_subprotocol,
     compression: settings.websocket_compression ?? false,
+    compressionThreshold: settings.websocket_compression_threshold ?? 0,
+    deflatePolicy: {
+      serverNoContextTakeover: settings.websocket_compression_server_no_context_takeover ?? false,
+      clientNoContextTakeover: settings.websocket_compression_client_no_context_takeover ?? false,
+      serverMaxWindowBits: settings.websocket_compression_server_max_window_bits ?? 15,
+    },
     closeFrames: settings.open_websocket_close_frame ?? false,
     pingFrames: settings.open_websocket_ping_frame ?? false,
     pongFrames: settings.open_websocket_pong_frame ?? false,

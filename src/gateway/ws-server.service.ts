@@ -9,8 +9,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Server as TlsServer } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { isApplicationCloseCode, isValidWireCloseCode } from '../protocol/close-code.constants.js';
-import { encodeServerFrame } from '../protocol/frame-encoder.js';
-import { SWOOLE_WEBSOCKET_FLAG_FIN } from '../protocol/frame-flag.constants.js';
+import {
+  SWOOLE_WEBSOCKET_FLAG_COMPRESS,
+  SWOOLE_WEBSOCKET_FLAG_FIN,
+} from '../protocol/frame-flag.constants.js';
+import { formatExtensionHeader } from '../protocol/extension-header.parser.js';
+import { PerMessageDeflateCodec } from '../protocol/permessage-deflate.codec.js';
+import { negotiatePerMessageDeflate } from '../protocol/permessage-deflate.negotiator.js';
+import { BroadcastEncoder } from './broadcast-encoder.js';
 import { CloseFrame, Frame, type FrameData } from '../protocol/frame.js';
 import {
   buildErrorResponse,
@@ -233,19 +239,21 @@ export class WsServer implements ConnectionHost {
     if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
     if (data instanceof CloseFrame) return this.disconnect(fd, data.code, data.reason);
     let payload: FrameData;
-    let fin: boolean;
     if (data instanceof Frame) {
       payload = data.payload;
       opcode = data.opcode;
-      fin = data.finish;
+      flags = data.finish
+        ? data.flags | SWOOLE_WEBSOCKET_FLAG_FIN
+        : data.flags & ~SWOOLE_WEBSOCKET_FLAG_FIN;
     } else if (typeof data === 'string' || Buffer.isBuffer(data)) {
       payload = data;
-      fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
     } else {
       return false;
     }
-    if (!this.isPushable(opcode, payload)) return false;
-    return connection.sendFrame(opcode, payload, fin);
+    if (!Number.isInteger(flags) || !this.isPushable(opcode, payload)) return false;
+    const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
+    const compress = (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0;
+    return connection.sendFrame(opcode, payload, fin, compress);
   }
 
   /**
@@ -367,12 +375,20 @@ export class WsServer implements ConnectionHost {
     if (!this.isPushable(opcode, data)) return 0;
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
-    const buffers = encodeServerFrame(opcode, payload, { fin });
-    const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    const threshold = this.settings.compressionThreshold;
+    const compress =
+      (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0 ||
+      (threshold > 0 && payload.length >= threshold);
+    const encoder = new BroadcastEncoder(
+      opcode,
+      payload,
+      fin,
+      compress && !isControlOpcode(opcode),
+    );
     let delivered = 0;
     for (const [fd, connection] of this.byFd) {
       if (connection.status !== WEBSOCKET_STATUS_ACTIVE || (filter && !filter(fd))) continue;
-      if (connection.sendEncoded(buffers, length)) delivered++;
+      if (encoder.deliver(connection)) delivered++;
     }
     return delivered;
   }
@@ -560,6 +576,7 @@ export class WsServer implements ConnectionHost {
     const response = new WsResponse(connection.fd, DETACHED_TARGET);
     const protocol = selectSubprotocol(check.subprotocols, this.settings.subprotocol);
     if (protocol !== undefined) response.header('Sec-WebSocket-Protocol', protocol);
+    if (this.settings.compression) this.negotiateCompression(connection, check, response);
     const hook = this.handlers.beforeHandshakeResponse;
     if (hook) await this.invokeAsync('beforeHandshakeResponse', () => hook(request, response));
     const socket = connection.socket;
@@ -618,6 +635,18 @@ export class WsServer implements ConnectionHost {
     if (outcome === this.defaultHandshake) return true;
     refuseRaw(socket, 400, 'handshake not completed by the handshake handler');
     return false;
+  }
+
+  /** permessage-deflate: accept the first acceptable offer and answer it in the 101. */
+  private negotiateCompression(
+    connection: WsConnection,
+    check: AcceptedUpgrade,
+    response: WsResponse,
+  ): void {
+    const agreement = negotiatePerMessageDeflate(check.extensions, this.settings.deflatePolicy);
+    if (agreement === null) return;
+    connection.codec = new PerMessageDeflateCodec(agreement.params, this.settings.maxPayload);
+    response.header('Sec-WebSocket-Extensions', formatExtensionHeader([agreement.response]));
   }
 
   private activate(connection: WsConnection, head: Buffer): void {

@@ -41,6 +41,10 @@ export class WsSslOptionsDto {
 export class WsServerSettingsDto {
   @IsOptional() @IsString() websocket_subprotocol?: string;
   @IsOptional() @IsBoolean() websocket_compression?: boolean;
+  @IsOptional() @IsInt() @Min(0) websocket_compression_threshold?: number;
+  @IsOptional() @IsBoolean() websocket_compression_server_no_context_takeover?: boolean;
+  @IsOptional() @IsBoolean() websocket_compression_client_no_context_takeover?: boolean;
+  @IsOptional() @IsInt() @Min(9) @Max(15) websocket_compression_server_max_window_bits?: number;
   @IsOptional() @IsBoolean() open_websocket_close_frame?: boolean;
   @IsOptional() @IsBoolean() open_websocket_ping_frame?: boolean;
   @IsOptional() @IsBoolean() open_websocket_pong_frame?: boolean;

@@ -7,8 +7,8 @@ const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
  * Compresses one whole message without context takeover, as RFC 7692 section 7.2.1 frames it:
  * raw DEFLATE, flushed, with the trailing `00 00 ff ff` removed.
  */
-export function deflateMessage(data: Buffer): Buffer {
-  const compressed = deflateRawSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+export function deflateMessage(data: Buffer, windowBits = 15): Buffer {
+  const compressed = deflateRawSync(data, { finishFlush: 2 /* Z_SYNC_FLUSH */, windowBits });
   return endsWithTail(compressed) ? compressed.subarray(0, compressed.length - 4) : compressed;
 }
 

@@ -1,0 +1,52 @@
+import { encodeFrame, encodeServerFrame } from '../protocol/frame-encoder.js';
+import { deflateMessage } from '../protocol/permessage-deflate.util.js';
+import type { WsConnection } from './ws-connection.js';
+
+/** Frame buffers ready to write, and their total length. */
+interface EncodedFrame {
+  buffers: Buffer[];
+  length: number;
+}
+
+/**
+ * Encodes one broadcast message as few times as possible: once uncompressed for every
+ * connection without permessage-deflate, once compressed (per window size) for every connection
+ * that keeps no compression context, and only for connections with a context of their own, once
+ * each with that context.
+ */
+export class BroadcastEncoder {
+  private plain: EncodedFrame | null = null;
+  private readonly compressedByWindow = new Map<number, EncodedFrame>();
+
+  constructor(
+    private readonly opcode: number,
+    private readonly payload: Buffer,
+    private readonly fin: boolean,
+    private readonly compress: boolean,
+  ) {}
+
+  /** Writes the message to one connection; false when it could not take it. */
+  deliver(connection: WsConnection): boolean {
+    const codec = connection.codec;
+    if (!this.compress || !this.fin || codec === null) {
+      const plain = (this.plain ??= encoded(
+        encodeServerFrame(this.opcode, this.payload, { fin: this.fin }),
+      ));
+      return connection.sendEncoded(plain.buffers, plain.length);
+    }
+    if (!codec.stateless) return connection.sendFrame(this.opcode, this.payload, true, true);
+    const bits = codec.params.serverMaxWindowBits;
+    let shared = this.compressedByWindow.get(bits);
+    if (shared === undefined) {
+      shared = encoded([
+        encodeFrame(this.opcode, deflateMessage(this.payload, bits), { rsv1: true }),
+      ]);
+      this.compressedByWindow.set(bits, shared);
+    }
+    return connection.sendEncoded(shared.buffers, shared.length);
+  }
+}
+
+function encoded(buffers: Buffer[]): EncodedFrame {
+  return { buffers, length: buffers.reduce((sum, buffer) => sum + buffer.length, 0) };
+}
