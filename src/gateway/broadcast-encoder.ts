@@ -1,4 +1,5 @@
 import { encodeFrame, encodeServerFrame } from '../protocol/frame-encoder.js';
+import { WEBSOCKET_OPCODE_CONTINUATION } from '../protocol/opcode.constants.js';
 import { deflateMessage } from '../protocol/permessage-deflate.util.js';
 import type { WsConnection } from './ws-connection.js';
 
@@ -28,7 +29,13 @@ export class BroadcastEncoder {
   /** Writes the message to one connection; false when it could not take it. */
   deliver(connection: WsConnection): boolean {
     const codec = connection.codec;
-    if (!this.compress || !this.fin || codec === null) {
+    // Only a whole message is compressed: RSV1 on a continuation frame is a protocol error.
+    if (
+      !this.compress ||
+      !this.fin ||
+      this.opcode === WEBSOCKET_OPCODE_CONTINUATION ||
+      codec === null
+    ) {
       const plain = (this.plain ??= encoded(
         encodeServerFrame(this.opcode, this.payload, { fin: this.fin }),
       ));

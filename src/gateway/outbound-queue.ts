@@ -14,6 +14,8 @@ export class OutboundQueue {
   private readonly entries: OutboundEntry[] = [];
   private readonly idleCallbacks: Array<() => void> = [];
   private pending = 0;
+  /** Bumped by clear(), so frames reserved before it are dropped when they arrive. */
+  private generation = 0;
 
   constructor(private readonly write: (buffer: Buffer) => void) {}
 
@@ -22,7 +24,7 @@ export class OutboundQueue {
     return this.entries.length === 0;
   }
 
-  /** Bytes of ready frames waiting behind an unfinished one. */
+  /** Bytes waiting: ready frames behind an unfinished one, and the estimates of unfinished ones. */
   get pendingBytes(): number {
     return this.pending;
   }
@@ -39,11 +41,23 @@ export class OutboundQueue {
     this.pending += bytes;
   }
 
-  /** Reserves a place for a frame produced later; call the result with its buffers. */
-  reserve(): (buffers: readonly Buffer[]) => void {
-    const entry: OutboundEntry = { buffers: null, bytes: 0 };
+  /**
+   * Reserves a place for a frame produced later; call the result with its buffers. `estimate`
+   * (e.g. the uncompressed size) counts in `pendingBytes` until the buffers arrive, so frames
+   * still being produced count toward the output buffer limit.
+   */
+  reserve(estimate = 0): (buffers: readonly Buffer[]) => void {
+    const entry: OutboundEntry = { buffers: null, bytes: estimate };
     this.entries.push(entry);
+    this.pending += estimate;
+    const generation = this.generation;
     return (buffers) => {
+      // Delivered twice, or after clear(): the entry is no longer ours to count or write.
+      if (entry.buffers !== null || generation !== this.generation) return;
+      let bytes = 0;
+      for (const buffer of buffers) bytes += buffer.length;
+      this.pending += bytes - entry.bytes;
+      entry.bytes = bytes;
       entry.buffers = buffers;
       this.flush();
     };
@@ -60,6 +74,7 @@ export class OutboundQueue {
     this.entries.length = 0;
     this.idleCallbacks.length = 0;
     this.pending = 0;
+    this.generation++;
   }
 
   private flush(): void {

@@ -152,7 +152,8 @@ export class WsConnection implements FrameParserSink {
 
   /** Compresses with this connection's context; frames sent meanwhile wait their turn. */
   private sendCompressed(opcode: number, payload: Buffer): void {
-    const deliver = this.outbound.reserve();
+    // Counted at its uncompressed size (as reserveOutput did) until the compressed frame exists.
+    const deliver = this.outbound.reserve(payload.length + 10);
     (this.codec as PerMessageDeflateCodec).compress(payload, (compressed) => {
       deliver([encodeFrame(opcode, compressed, { rsv1: true })]);
     });
