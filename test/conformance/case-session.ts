@@ -1,0 +1,249 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { encodeClosePayload, encodeFrame, randomMask } from '../../src/protocol/frame-encoder.js';
+import { MessageAssembler } from './message-assembler.js';
+import type { HandshakeResponse, RawWsClient } from './raw-ws-client.js';
+import { ServerFrameReader } from './server-frame-reader.js';
+
+/** An event received from the server, numbered on the session's timeline. */
+export type ObservedEvent =
+  | { kind: 'message'; opcode: number; payload: Buffer; seq: number }
+  | { kind: 'ping' | 'pong'; payload: Buffer; seq: number };
+
+/** What a session saw: the judge's input. */
+export interface Observation {
+  handshake: HandshakeResponse;
+  /** Data messages, pings and pongs from the server, in arrival order. */
+  events: ObservedEvent[];
+  /** Named points of the case (after "part 2 sent", ...), on the same timeline as the events. */
+  markers: { name: string; seq: number }[];
+  serverClose?: { code: number | undefined; reason: Buffer; seq: number };
+  clientClose?: { code: number | undefined; seq: number };
+  /** When the TCP connection ended, and whether the server ended it (FIN or reset). */
+  tcpEnd?: { seq: number; byServer: boolean };
+  /** RFC 6455 violations in what the server sent. */
+  violations: string[];
+}
+
+/** Options of a frame a case sends. */
+export interface SendOptions {
+  /** FIN bit; default true. */
+  fin?: boolean;
+  /** RSV bits as Autobahn numbers them: 4 = RSV1, 2 = RSV2, 1 = RSV3. */
+  rsv?: number;
+  /** Send the frame in chops of this many bytes, letting the server read each one alone. */
+  chop?: number;
+}
+
+/** How long a session's waits are. */
+export interface SessionTimings {
+  /** The pause of "frame-wise chops" (Autobahn's sync), so each frame arrives on its own. */
+  syncMs: number;
+  /** The pause between the parts of fail-fast and delayed cases. */
+  waitMs: number;
+}
+
+/**
+ * One connection of one case: the API `run` uses to send (frames built here, masked with a fresh
+ * key, valid or deliberately not) and the recorder of everything the server sends back.
+ */
+export class CaseSession {
+  readonly observation: Observation;
+  private seq = 0;
+  private destroying = false;
+  private readonly reader = new ServerFrameReader();
+  private readonly assembler = new MessageAssembler();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly client: RawWsClient,
+    readonly timings: SessionTimings,
+  ) {
+    this.observation = { handshake: client.handshake, events: [], markers: [], violations: [] };
+    client.listen({
+      data: (chunk) => this.receive(chunk),
+      ended: () => {
+        this.observation.tcpEnd = { seq: ++this.seq, byServer: !this.destroying };
+        this.notify();
+      },
+    });
+  }
+
+  /** Whether the server closed or failed the connection (close frame or TCP end). */
+  get serverGone(): boolean {
+    return this.observation.serverClose !== undefined || this.observation.tcpEnd !== undefined;
+  }
+
+  get tcpEnded(): boolean {
+    return this.observation.tcpEnd !== undefined;
+  }
+
+  // ---- building and sending -------------------------------------------------------------
+
+  /** A masked client frame, without sending it. */
+  frame(opcode: number, payload: Buffer | string = '', options: SendOptions = {}): Buffer {
+    const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    const rsv = options.rsv ?? 0;
+    return encodeFrame(opcode, data, {
+      fin: options.fin ?? true,
+      rsv1: (rsv & 4) !== 0,
+      rsv2: (rsv & 2) !== 0,
+      rsv3: (rsv & 1) !== 0,
+      mask: randomMask(),
+    });
+  }
+
+  /** Writes raw bytes in one write. */
+  send(...buffers: Buffer[]): void {
+    this.client.write(buffers.length === 1 ? buffers[0] : Buffer.concat(buffers));
+  }
+
+  /** Builds and sends one frame, in one write or in chops. */
+  async sendFrame(
+    opcode: number,
+    payload: Buffer | string = '',
+    options: SendOptions = {},
+  ): Promise<void> {
+    const frame = this.frame(opcode, payload, options);
+    if (options.chop === undefined) this.send(frame);
+    else await this.sendChopped(frame, options.chop);
+  }
+
+  /**
+   * Sends bytes in chops of `size`, yielding to the event loop after each so the server (in this
+   * process) reads them one at a time.
+   */
+  async sendChopped(bytes: Buffer, size: number): Promise<void> {
+    for (let at = 0; at < bytes.length; at += size) {
+      this.client.write(bytes.subarray(at, at + size));
+      await nextTurn();
+    }
+  }
+
+  /** Sends frames one after another with a sync pause after each (Autobahn's frame-wise chops). */
+  async sendFramewise(frames: readonly Buffer[]): Promise<void> {
+    for (const frame of frames) {
+      this.send(frame);
+      await this.sync();
+    }
+  }
+
+  /**
+   * Starts the closing handshake with a close frame: a code and reason, or a raw `payload`
+   * (to send malformed ones); no arguments sends an empty close payload.
+   */
+  sendClose(code?: number, reason: Buffer | string = '', payload?: Buffer): void {
+    const body =
+      payload ??
+      (code === undefined
+        ? Buffer.alloc(0)
+        : Buffer.concat([encodeClosePayload(code), Buffer.from(reason)]));
+    if (this.observation.clientClose === undefined) {
+      this.observation.clientClose = {
+        code: body.length >= 2 ? body.readUInt16BE(0) : undefined,
+        seq: ++this.seq,
+      };
+    }
+    this.send(this.frame(0x8, body));
+  }
+
+  // ---- time ------------------------------------------------------------------------------
+
+  /** Records a named point of the case on the timeline. */
+  mark(name: string): void {
+    this.observation.markers.push({ name, seq: ++this.seq });
+  }
+
+  /** Waits `ms` (default: the session's wait), or less if the server closes or fails first. */
+  async pause(ms = this.timings.waitMs): Promise<void> {
+    await this.waitUntil(() => this.serverGone, ms);
+  }
+
+  /** The short pause of frame-wise sending. */
+  async sync(): Promise<void> {
+    await sleep(this.timings.syncMs);
+  }
+
+  /** Waits until `condition` holds (re-checked on every frame and TCP event) or `ms` passed. */
+  async waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
+    if (condition()) return true;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        finish(true);
+      };
+      const finish = (result: boolean): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(result);
+      };
+      const timer = setTimeout(() => finish(condition()), ms);
+      this.waiters.add(check);
+    });
+  }
+
+  /** Waits until the server sent `count` events (or left). */
+  async waitEvents(count: number, ms: number): Promise<boolean> {
+    return this.waitUntil(() => this.observation.events.length >= count || this.serverGone, ms);
+  }
+
+  // ---- closing -----------------------------------------------------------------------------
+
+  /**
+   * Finishes the closing handshake as a well-behaved client would: starts it if nobody did,
+   * answers the server's close (echoing its code), then waits for the server to drop TCP.
+   */
+  async closeHandshake(timeoutMs: number): Promise<void> {
+    const observation = this.observation;
+    if (!this.tcpEnded) {
+      if (observation.clientClose === undefined) {
+        const code = observation.serverClose ? echoCode(observation.serverClose.code) : 1000;
+        this.sendClose(code);
+      }
+      await this.waitUntil(() => this.tcpEnded, timeoutMs);
+    }
+    this.dispose();
+  }
+
+  /** Drops the connection (whatever state it is in). */
+  dispose(): void {
+    if (!this.tcpEnded) this.destroying = true;
+    this.client.destroy();
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------
+
+  private receive(chunk: Buffer): void {
+    let frames;
+    try {
+      frames = this.reader.push(chunk);
+    } catch (error) {
+      this.observation.violations.push(`unreadable frame: ${(error as Error).message}`);
+      return;
+    }
+    for (const frame of frames) {
+      const { event, violation } = this.assembler.push(frame);
+      if (violation !== undefined) this.observation.violations.push(violation);
+      if (event === undefined) continue;
+      const seq = ++this.seq;
+      if (event.kind === 'close') {
+        this.observation.serverClose ??= { code: event.code, reason: event.reason, seq };
+      } else if (event.kind === 'message') {
+        this.observation.events.push({ ...event, seq });
+      } else {
+        this.observation.events.push({ kind: event.kind, payload: event.payload, seq });
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** The code a client echoes in its reply to a server's close frame (none for reserved ones). */
+function echoCode(code: number | undefined): number | undefined {
+  if (code === undefined || code === 1005 || code === 1006 || code === 1015) return undefined;
+  return code;
+}
