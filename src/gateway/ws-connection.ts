@@ -337,10 +337,15 @@ export class WsConnection implements FrameParserSink {
     this.outbound.push([frame]);
   }
 
-  /** Whether `bytes` more fit the output buffer; on overflow, drops or closes with 1008. */
+  /**
+   * Whether `bytes` more fit the output buffer; on overflow, drops or closes with 1008. An idle
+   * connection always takes one frame (the payload limit itself is checked by `push`), so a
+   * payload of exactly `buffer_output_size` is not refused for its header.
+   */
   private reserveOutput(bytes: number): boolean {
     if (!this.socket.writable) return false;
-    if (this.bufferedAmount + bytes <= this.host.settings.maxOutputBuffer) return true;
+    const buffered = this.bufferedAmount;
+    if (buffered === 0 || buffered + bytes <= this.host.settings.maxOutputBuffer) return true;
     if (this.host.settings.overflowCloses) {
       this.close(WEBSOCKET_CLOSE_POLICY_ERROR, 'output buffer full');
       this.socket.destroySoon();
