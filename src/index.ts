@@ -6,3 +6,4 @@ export * from './protocol/index.js';
 export * from './gateway/index.js';
 export * from './decorators/index.js';
 export * from './module/index.js';
+export * from './cluster/index.js';

@@ -1,3 +1,4 @@
+import type { RedisClusterOptions } from '../cluster/redis-cluster.adapter.js';
 import type { DeflateServerPolicy } from '../protocol/permessage-deflate.negotiator.js';
 
 /**
@@ -63,6 +64,11 @@ export interface WsServerOptions {
   ssl?: { cert: string | Buffer; key: string | Buffer };
   /** Swoole's settings. */
   settings?: WsServerSettings;
+  /**
+   * Scale-out across machines: the Redis adapter (needs the optional dependency `ioredis`).
+   * Workers on one machine need nothing here: start the app with `runCluster`.
+   */
+  cluster?: { redis?: RedisClusterOptions };
 }
 
 /** Settings with every default applied, in the units the runtime uses. */

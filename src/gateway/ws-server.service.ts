@@ -17,6 +17,11 @@ import { formatExtensionHeader } from '../protocol/extension-header.parser.js';
 import { PerMessageDeflateCodec } from '../protocol/permessage-deflate.codec.js';
 import { negotiatePerMessageDeflate } from '../protocol/permessage-deflate.negotiator.js';
 import { BroadcastEncoder } from './broadcast-encoder.js';
+import type { ClusterAdapter } from '../cluster/cluster-adapter.interface.js';
+import type { ClusterCommand } from '../cluster/cluster-command.interface.js';
+import { makeClusterFd } from '../cluster/cluster-fd.util.js';
+import { RemoteConnections } from '../cluster/remote-connections.js';
+import { createClusterAdapter } from './cluster-adapter.factory.js';
 import { CloseFrame, Frame, type FrameData } from '../protocol/frame.js';
 import {
   buildErrorResponse,
@@ -128,6 +133,10 @@ export class WsServer implements ConnectionHost {
   private httpServer: HttpServer | null = null;
   private ownsHttpServer = false;
   private nextFd = 1;
+  /** The cluster seam: null in the single-process default, so its path is unchanged. */
+  private clusterAdapter: ClusterAdapter | null = null;
+  private remote: RemoteConnections | null = null;
+  private ownerId = 0;
   private websocketCount = 0;
   private shuttingDown = false;
 
@@ -174,6 +183,7 @@ export class WsServer implements ConnectionHost {
    */
   async start(): Promise<void> {
     this.assertStartable();
+    await this.joinCluster();
     const server = this.createListener();
     this.attachListeners(server, true);
     this.ownsHttpServer = true;
@@ -192,10 +202,47 @@ export class WsServer implements ConnectionHost {
    * Serves WebSocket upgrades on an existing HTTP(S) server (e.g. Nest's), which keeps its own
    * request handling. `request` handlers are not used in this mode.
    */
-  attach(server: HttpServer): void {
+  async attach(server: HttpServer): Promise<void> {
     this.assertStartable();
     this.attachListeners(server, false);
     this.heartbeat.start();
+    await this.joinCluster();
+  }
+
+  /**
+   * Joins the cluster, if any: over Redis when `cluster.redis` is configured, else over the IPC
+   * channel when this process is a worker started by `runCluster`. `worker_num` > 1 without
+   * `runCluster` is a configuration error.
+   */
+  private async joinCluster(): Promise<void> {
+    const adapter = createClusterAdapter(this.options);
+    if (adapter === null) return;
+    await adapter.start((command) => this.executeClusterCommand(command));
+    this.clusterAdapter = adapter;
+    this.remote = new RemoteConnections(adapter);
+    this.ownerId = adapter.ownerId;
+  }
+
+  /** Runs another owner's command on this process's own connections. */
+  private executeClusterCommand(command: ClusterCommand): unknown {
+    switch (command.op) {
+      case 'push':
+        return this.push(command.fd, command.data, command.opcode, command.flags);
+      case 'disconnect':
+        return this.disconnect(command.fd, command.code, command.reason);
+      case 'exist':
+        return this.exist(command.fd);
+      case 'isEstablished':
+        return this.isEstablished(command.fd);
+      case 'getClientInfo':
+        return this.getClientInfo(command.fd);
+      case 'broadcast':
+        return this.broadcastLocal(command.data, command.opcode, command.flags);
+      case 'connections':
+        return [...this.byFd.keys()];
+      case 'stats':
+        return this.stats();
+    }
   }
 
   /**
@@ -206,6 +253,7 @@ export class WsServer implements ConnectionHost {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.heartbeat.stop();
+    await this.clusterAdapter?.stop();
     const server = this.httpServer;
     const closed =
       server && this.ownsHttpServer
@@ -235,8 +283,6 @@ export class WsServer implements ConnectionHost {
     opcode: number = WEBSOCKET_OPCODE_TEXT,
     flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
   ): boolean {
-    const connection = this.byFd.get(fd);
-    if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
     if (data instanceof CloseFrame) return this.disconnect(fd, data.code, data.reason);
     let payload: FrameData;
     if (data instanceof Frame) {
@@ -251,9 +297,32 @@ export class WsServer implements ConnectionHost {
       return false;
     }
     if (!Number.isInteger(flags) || !this.isPushable(opcode, payload)) return false;
+    const connection = this.byFd.get(fd);
+    if (connection === undefined) {
+      if (this.remote === null || !this.remote.isRemote(fd)) return false;
+      return this.remote.dispatch(fd, { op: 'push', fd, data: payload, opcode, flags });
+    }
+    if (connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
     const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
     const compress = (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0;
     return connection.sendFrame(opcode, payload, fin, compress);
+  }
+
+  /**
+   * `push` that waits for the answer of the connection's owner: for a connection of another
+   * worker or node, true only once that owner wrote the frame.
+   */
+  async pushAsync(
+    fd: number,
+    data: FrameData | Frame,
+    opcode: number = WEBSOCKET_OPCODE_TEXT,
+    flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
+  ): Promise<boolean> {
+    if (this.remote === null || !this.remote.isRemote(fd) || data instanceof Frame)
+      return this.push(fd, data, opcode, flags);
+    if ((typeof data !== 'string' && !Buffer.isBuffer(data)) || !this.isPushable(opcode, data))
+      return false;
+    return this.remote.ask(fd, { op: 'push', fd, data, opcode, flags }, false);
   }
 
   /**
@@ -262,16 +331,55 @@ export class WsServer implements ConnectionHost {
    * the code). False for an unknown fd, a connection that is not a WebSocket, or bad arguments.
    */
   disconnect(fd: number, code = 1000, reason = ''): boolean {
+    if (!isValidDisconnect(code, reason)) return false;
     const connection = this.byFd.get(fd);
-    if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
-    if (
-      !isApplicationCloseCode(code) ||
-      typeof reason !== 'string' ||
-      Buffer.byteLength(reason) > 125
-    )
-      return false;
+    if (connection === undefined) {
+      if (this.remote === null || !this.remote.isRemote(fd)) return false;
+      return this.remote.dispatch(fd, { op: 'disconnect', fd, code, reason });
+    }
+    if (connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
     connection.close(code, reason);
     return true;
+  }
+
+  /** `disconnect` that waits for the answer of the connection's owner. */
+  async disconnectAsync(fd: number, code = 1000, reason = ''): Promise<boolean> {
+    if (this.remote === null || !this.remote.isRemote(fd)) return this.disconnect(fd, code, reason);
+    if (!isValidDisconnect(code, reason)) return false;
+    return this.remote.ask(fd, { op: 'disconnect', fd, code, reason }, false);
+  }
+
+  /** `exist` for any fd of the cluster (asks the owner of a remote fd). */
+  async existAsync(fd: number): Promise<boolean> {
+    if (this.remote === null || !this.remote.isRemote(fd)) return this.exist(fd);
+    return this.remote.ask(fd, { op: 'exist', fd }, false);
+  }
+
+  /** `isEstablished` for any fd of the cluster. */
+  async isEstablishedAsync(fd: number): Promise<boolean> {
+    if (this.remote === null || !this.remote.isRemote(fd)) return this.isEstablished(fd);
+    return this.remote.ask(fd, { op: 'isEstablished', fd }, false);
+  }
+
+  /** `getClientInfo` for any fd of the cluster. */
+  async getClientInfoAsync(fd: number): Promise<WsClientInfo | false> {
+    if (this.remote === null || !this.remote.isRemote(fd)) return this.getClientInfo(fd);
+    return this.remote.ask<WsClientInfo | false>(fd, { op: 'getClientInfo', fd }, false);
+  }
+
+  /** The fds of every live connection of the whole cluster (owners that do not answer in time are left out). */
+  async connectionsAsync(): Promise<number[]> {
+    const local = [...this.byFd.keys()];
+    if (this.remote === null) return local;
+    const remote = (await this.remote.gather({ op: 'connections' })) as number[][];
+    return local.concat(...remote);
+  }
+
+  /** `stats()` of every worker or node of the cluster, this one first. */
+  async statsAsync(): Promise<WsServerStats[]> {
+    const local = this.stats();
+    if (this.remote === null) return [local];
+    return [local, ...((await this.remote.gather({ op: 'stats' })) as WsServerStats[])];
   }
 
   /** Whether the fd is a live connection (WebSocket or plain HTTP). */
@@ -303,7 +411,7 @@ export class WsServer implements ConnectionHost {
       remote_ip: normalizeAddress(socket.remoteAddress),
       remote_port: socket.remotePort ?? 0,
       reactor_id: 0,
-      worker_id: 0,
+      worker_id: this.ownerId,
       connect_time: connection.connectTime,
       last_time: Math.floor(connection.lastTime / 1000),
       last_recv_time: Math.floor(connection.lastRecvTime / 1000),
@@ -372,7 +480,21 @@ export class WsServer implements ConnectionHost {
     filter?: (fd: number) => boolean,
   ): number {
     if (typeof data !== 'string' && !Buffer.isBuffer(data)) return 0;
-    if (!this.isPushable(opcode, data)) return 0;
+    if (!this.isPushable(opcode, data) || !Number.isInteger(flags)) return 0;
+    // Other owners deliver to their own connections; a filter is a local function, so a filtered
+    // broadcast stays on this process.
+    if (this.remote !== null && filter === undefined)
+      this.remote.publish({ op: 'broadcast', data, opcode, flags });
+    return this.broadcastLocal(data, opcode, flags, filter);
+  }
+
+  /** Delivers a broadcast to this process's own connections. */
+  private broadcastLocal(
+    data: FrameData,
+    opcode: number,
+    flags: number,
+    filter?: (fd: number) => boolean,
+  ): number {
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
     const threshold = this.settings.compressionThreshold;
@@ -461,7 +583,7 @@ export class WsServer implements ConnectionHost {
       this.statistics.refused++;
       return;
     }
-    const connection = new WsConnection(this.nextFd++, socket, this);
+    const connection = new WsConnection(makeClusterFd(this.ownerId, this.nextFd++), socket, this);
     this.byFd.set(connection.fd, connection);
     this.bySocket.set(socket, connection);
     this.statistics.accepted++;
@@ -696,6 +818,13 @@ export class WsServer implements ConnectionHost {
       this.logger.error(`"${event}" handler failed`, error);
     }
   }
+}
+
+/** Whether `disconnect()` arguments are what Swoole allows. */
+function isValidDisconnect(code: number, reason: unknown): reason is string {
+  return (
+    isApplicationCloseCode(code) && typeof reason === 'string' && Buffer.byteLength(reason) <= 125
+  );
 }
 
 const DEFAULT_HANDSHAKE: unique symbol = Symbol('defaultHandshake');

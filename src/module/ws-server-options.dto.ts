@@ -7,6 +7,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   ValidateBy,
@@ -61,12 +62,26 @@ export class WsServerSettingsDto {
   @IsOptional() @IsArray() @IsString({ each: true }) websocket_allowed_origins?: string[];
   @IsOptional() @IsString() ssl_cert_file?: string;
   @IsOptional() @IsString() ssl_key_file?: string;
-  /** Several workers come with the scale-out feature; until then only 1 is accepted. */
+  /** Worker processes: more than 1 needs the app started with `runCluster`. */
+  @IsOptional() @IsInt() @Min(1) worker_num?: number;
+}
+
+/** `cluster.redis`: the multi-node adapter. */
+export class WsRedisClusterOptionsDto {
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'cluster.redis.url must be a redis:// or rediss:// URL' })
+  url!: string;
+  @IsOptional() @IsString() prefix?: string;
+  @IsOptional() @IsInt() @Min(1) requestTimeout?: number;
+  @IsOptional() @IsInt() @Min(10) heartbeatInterval?: number;
+}
+
+/** `cluster`: how to reach connections owned by other processes or machines. */
+export class WsClusterOptionsDto {
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1, { message: 'worker_num > 1 is not supported yet (runs in one process)' })
-  worker_num?: number;
+  @ValidateNested()
+  @Type(() => WsRedisClusterOptionsDto)
+  redis?: WsRedisClusterOptionsDto;
 }
 
 /** The module options, as validated at startup. */
@@ -83,6 +98,11 @@ export class WsServerModuleOptionsDto {
   @ValidateNested()
   @Type(() => WsServerSettingsDto)
   settings?: WsServerSettingsDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WsClusterOptionsDto)
+  cluster?: WsClusterOptionsDto;
 
   @IsOptional() @IsBoolean() attachToHttpServer?: boolean;
   @IsOptional() @IsInt() @Min(0) shutdownTimeout?: number;

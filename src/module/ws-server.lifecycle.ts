@@ -33,7 +33,7 @@ export class WsServerLifecycle implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     new WsEventRouter(this.server, this.explorer.explore()).wire();
     if (this.options.attachToHttpServer) {
-      this.server.attach(this.nestHttpServer());
+      await this.server.attach(this.nestHttpServer());
       this.logger.log('WebSocket server attached to the application HTTP server');
     } else {
       await this.server.start();

@@ -72,6 +72,7 @@ describe('module lifecycle', () => {
   it.each([
     [{ settings: { foo: 1 } }, 'settings.foo'],
     [{ settings: { max_connection: 'x' } }, 'settings.max_connection'],
+    // Valid, but several workers need runCluster: the start error names the setting.
     [{ settings: { worker_num: 2 } }, 'settings.worker_num'],
     [{ colour: 'blue' }, 'colour'],
   ])('bad options %j stop startup with an error naming %s', async (options, name) => {

@@ -100,10 +100,18 @@ describe('validateWsServerOptions', () => {
     expect(message).toContain('settings.max_connection');
   });
 
-  it('rejects worker_num 2 (one process only for now), naming it', () => {
-    const message = errorOf({ settings: { worker_num: 2 } });
-    expect(message).toContain('settings.worker_num');
-    expect(message).toMatch(/not supported/);
+  it('accepts several workers, and rejects a worker_num that is not a positive integer, naming it', () => {
+    expect(validate({ settings: { worker_num: 4 } })).toEqual({ settings: { worker_num: 4 } });
+    expect(errorOf({ settings: { worker_num: 0 } })).toContain('settings.worker_num');
+    expect(errorOf({ settings: { worker_num: 1.5 } })).toContain('settings.worker_num');
+  });
+
+  it('validates cluster.redis, naming a bad url', () => {
+    expect(validate({ cluster: { redis: { url: 'redis://127.0.0.1:6379' } } })).toBeDefined();
+    expect(errorOf({ cluster: { redis: { url: 'http://x' } } })).toContain('cluster.redis.url');
+    expect(errorOf({ cluster: { redis: { url: 'redis://x', colour: 1 } } })).toContain(
+      'cluster.redis.colour',
+    );
   });
 
   it('rejects settings that are not an object, naming them', () => {
