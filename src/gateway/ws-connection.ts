@@ -16,6 +16,7 @@ import { FrameParser, type FrameParserSink } from '../protocol/frame-parser.js';
 import type { PerMessageDeflateCodec } from '../protocol/permessage-deflate.codec.js';
 import { InboundSequencer } from './inbound-sequencer.js';
 import { OutboundQueue } from './outbound-queue.js';
+import { writeBatcher } from './write-batcher.js';
 import { CloseFrame, Frame } from '../protocol/frame.js';
 import {
   WEBSOCKET_OPCODE_CLOSE,
@@ -46,8 +47,8 @@ const MAX_CLOSE_REASON_BYTES = 123;
  * One TCP connection: a plain HTTP connection, or a WebSocket once its handshake is done. It
  * owns the frame parser, the send path and the close handshake.
  *
- * Writes are corked until the end of the current tick, so everything one handler sends leaves
- * in one write (one syscall) rather than one per frame.
+ * Writes are batched until the end of the event-loop turn (see `WriteBatcher`), so everything
+ * sent to one connection in a turn leaves in one write (one syscall) rather than one per frame.
  */
 export class WsConnection implements FrameParserSink {
   /** `WEBSOCKET_STATUS_*`. */
@@ -63,7 +64,9 @@ export class WsConnection implements FrameParserSink {
   codec: PerMessageDeflateCodec | null = null;
 
   private parser: FrameParser | null = null;
-  private corked = false;
+  /** Frames written this turn and not yet handed to the socket: one buffer, or several. */
+  private batch: Buffer | Buffer[] | null = null;
+  private batchBytes = 0;
   private closeSent = false;
   private closeTimer: NodeJS.Timeout | null = null;
   /** Sends in order even when a compressed frame is still being produced. */
@@ -86,7 +89,7 @@ export class WsConnection implements FrameParserSink {
 
   /** Bytes queued on the socket, or waiting behind a compressed frame, not yet written. */
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.outbound.pendingBytes;
+    return this.socket.writableLength + this.batchBytes + this.outbound.pendingBytes;
   }
 
   /** Switches to WebSocket framing after a successful handshake; `head` is data already read. */
@@ -192,7 +195,7 @@ export class WsConnection implements FrameParserSink {
   end(): void {
     if (this.socket.destroyed) return;
     this.status = WEBSOCKET_STATUS_CLOSING;
-    this.socket.end();
+    this.endSocket();
     this.closeTimer ??= setTimeout(() => this.socket.destroy(), this.host.settings.closeTimeoutMs);
     this.closeTimer.unref();
   }
@@ -248,6 +251,8 @@ export class WsConnection implements FrameParserSink {
   }
 
   private answerPing(payload: Buffer): void {
+    // Nothing may follow our close frame (a ping queued behind a failed inflate, say).
+    if (this.closeSent) return;
     if (this.host.settings.pingFrames) {
       this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PING, payload));
     } else {
@@ -303,6 +308,7 @@ export class WsConnection implements FrameParserSink {
   /** Fails the connection: stop reading, send the close frame, end once it is written. */
   private fail(code: number, reason: string): void {
     this.parser?.stop();
+    this.inbound.clear();
     this.close(code, reason);
     this.endWhenFlushed();
   }
@@ -315,7 +321,7 @@ export class WsConnection implements FrameParserSink {
 
   /** Ends the TCP stream once every queued frame (a compressed one may be pending) is written. */
   private endWhenFlushed(): void {
-    this.outbound.whenIdle(() => this.socket.end());
+    this.outbound.whenIdle(() => this.endSocket());
   }
 
   private receive(chunk: Buffer): void {
@@ -326,7 +332,7 @@ export class WsConnection implements FrameParserSink {
 
   /** The peer half-closed: nothing more will arrive, so finish our side too. */
   private peerEnded(): void {
-    this.socket.end();
+    this.endSocket();
   }
 
   private writeControl(opcode: number, payload: Buffer): void {
@@ -348,26 +354,53 @@ export class WsConnection implements FrameParserSink {
     if (buffered === 0 || buffered + bytes <= this.host.settings.maxOutputBuffer) return true;
     if (this.host.settings.overflowCloses) {
       this.close(WEBSOCKET_CLOSE_POLICY_ERROR, 'output buffer full');
+      this.flushBatch();
       this.socket.destroySoon();
     }
     return false;
   }
 
   private write(data: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(uncork, this);
-    }
     this.lastSendTime = Date.now();
     this.host.statistics.bytesOut += data.length;
-    this.socket.write(data);
+    this.batchBytes += data.length;
+    const batch = this.batch;
+    if (batch === null) {
+      this.batch = data;
+      writeBatcher.schedule(this);
+    } else if (Array.isArray(batch)) {
+      batch.push(data);
+    } else {
+      this.batch = [batch, data];
+    }
   }
 
-  /** @internal */
-  flush(): void {
-    this.corked = false;
-    this.socket.uncork();
+  /**
+   * Hands this turn's frames to the socket: one buffer as is, small ones joined into one, large
+   * ones corked into one writev (no copy).
+   * @internal
+   */
+  flushBatch(): void {
+    const batch = this.batch;
+    const bytes = this.batchBytes;
+    this.batch = null;
+    this.batchBytes = 0;
+    if (batch === null || !this.socket.writable) return;
+    if (!Array.isArray(batch)) {
+      this.socket.write(batch);
+    } else if (bytes <= JOIN_LIMIT) {
+      this.socket.write(Buffer.concat(batch, bytes));
+    } else {
+      this.socket.cork();
+      for (const buffer of batch) this.socket.write(buffer);
+      this.socket.uncork();
+    }
+  }
+
+  /** Ends the TCP stream after what is batched. */
+  private endSocket(): void {
+    this.flushBatch();
+    this.socket.end();
   }
 }
 
@@ -376,9 +409,8 @@ const FIN = 1;
 /** FIN | COMPRESS | RSV1, the flags of a received compressed message. */
 const FIN_COMPRESSED = 1 | 2 | 4;
 
-function uncork(connection: WsConnection): void {
-  connection.flush();
-}
+/** Batches up to this size are joined into one buffer; larger ones are written as a vector. */
+const JOIN_LIMIT = 16 * 1024;
 
 /** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
 function truncateUtf8(text: string, maxBytes: number): string {

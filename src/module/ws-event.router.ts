@@ -132,12 +132,24 @@ export class WsEventRouter {
   /**
    * Messages of one connection are handled one after another, in arrival order, so replies
    * keep the order of the messages even when one handler is slower (a pipe, an await) than the
-   * next. Connections do not wait for each other.
+   * next. Connections do not wait for each other. Handlers that answer synchronously (no
+   * enhancer, no Promise) are run synchronously, so their replies join the write batch of the
+   * read that carried the message.
    */
-  private message(frame: Frame): Promise<void> {
+  private message(frame: Frame): Promise<void> | undefined {
     const fd = frame.fd;
     const previous = this.pending.get(fd);
-    const run = previous ? previous.then(() => this.dispatch(frame)) : this.dispatch(frame);
+    if (previous)
+      return this.track(
+        fd,
+        previous.then(() => this.dispatchFrom(frame, 0)),
+      );
+    const rest = this.dispatchFrom(frame, 0);
+    return rest && this.track(fd, rest);
+  }
+
+  /** Remembers a connection's unfinished message so the next one waits for it. */
+  private track(fd: number, run: Promise<void>): Promise<void> {
     this.pending.set(fd, run);
     void run.then(() => {
       if (this.pending.get(fd) === run) this.pending.delete(fd);
@@ -145,22 +157,39 @@ export class WsEventRouter {
     return run;
   }
 
-  private async dispatch(frame: Frame): Promise<void> {
+  /**
+   * Runs the matching handlers from index `start` on; returns a promise only when one of them
+   * is still working (the rest run after it).
+   */
+  private dispatchFrom(frame: Frame, start: number): Promise<void> | undefined {
     const path = this.pathOf(frame.fd);
     const handlers = this.byEvent.get('message') as WsBoundHandler[];
-    for (const handler of handlers) {
-      if (
-        !acceptsOpcode(handler.opcode, frame.opcode) ||
-        (path !== undefined && !pathCovers(handler.path, path))
-      )
-        continue;
+    for (let index = start; index < handlers.length; index++) {
+      const handler = handlers[index];
+      if (!acceptsOpcode(handler.opcode, frame.opcode)) continue;
+      if (path !== undefined && !pathCovers(handler.path, path)) continue;
+      let result: unknown;
       try {
-        const result = await handler.run(frame);
-        this.reply(frame.fd, result, handler);
+        result = handler.run(frame);
       } catch (error) {
         this.messageError(handler, error, frame.fd);
+        continue;
       }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => {
+            this.reply(frame.fd, value, handler);
+            return this.dispatchFrom(frame, index + 1);
+          },
+          (error: unknown) => {
+            this.messageError(handler, error, frame.fd);
+            return this.dispatchFrom(frame, index + 1);
+          },
+        );
+      }
+      this.reply(frame.fd, result, handler);
     }
+    return undefined;
   }
 
   private async close(fd: number): Promise<void> {
@@ -244,7 +273,12 @@ export class WsEventRouter {
   /** Pushes what a message handler returned: a value, or each value of an Observable. */
   private reply(fd: number, result: unknown, handler: WsBoundHandler): void {
     if (!isReplyStream(result)) {
-      this.pushReply(fd, result);
+      // A value that cannot be sent (not serialisable) is a server fault, never a throw here.
+      try {
+        this.pushReply(fd, result);
+      } catch (error) {
+        this.messageError(handler, error, fd);
+      }
       return;
     }
     if (!this.server.isEstablished(fd)) return;
@@ -310,6 +344,14 @@ export class WsEventRouter {
     );
     this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 /** `@OnMessage()` without an opcode takes text and binary; with one, only that opcode. */

@@ -9,6 +9,8 @@ import {
 import type { WsGatewayOptions } from '../decorators/ws-gateway.decorator.js';
 import type { WsBoundHandler } from './ws-handler.interface.js';
 import { WsParamsFactory } from './ws-params.factory.js';
+import { createDirectInvoker } from './ws-direct.invoker.js';
+import { needsEnhancerPipeline } from './ws-enhancer.inspector.js';
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -89,19 +91,22 @@ export class WsHandlerExplorer {
     path: string | undefined,
   ): WsBoundHandler {
     const guardedEarly = GUARDED_BEFORE_UPGRADE.has(binding.event);
+    const direct = !needsEnhancerPipeline(instance, method, methodName, this.contextCreator);
     const handler: WsBoundHandler = {
       ...binding,
       path,
       name: `${instance.constructor.name}.${methodName}`,
-      run: this.wrap(
-        instance,
-        method,
-        methodName,
-        { guards: !guardedEarly, interceptors: true, filters: true },
-        binding.event === 'message',
-      ),
+      run: direct
+        ? createDirectInvoker(instance, method, methodName, this.paramsFactory)
+        : this.wrap(
+            instance,
+            method,
+            methodName,
+            { guards: !guardedEarly, interceptors: true, filters: true },
+            binding.event === 'message',
+          ),
     };
-    if (guardedEarly) {
+    if (guardedEarly && !direct) {
       handler.guard = this.wrap(instance, guardOnly(method), methodName, {
         guards: true,
         interceptors: false,

@@ -9,8 +9,12 @@ export interface WsBoundHandler {
   path?: string;
   /** `Class.method`, for logs. */
   name: string;
-  /** Runs the method through pipes, interceptors and filters (and guards, except below). */
-  run: (...args: unknown[]) => Promise<unknown>;
+  /**
+   * Runs the method through pipes, interceptors and filters (and guards, except below), or,
+   * for a handler with no enhancer at all, calls it directly: then the result (a value, a
+   * Promise or an Observable) or the error comes synchronously.
+   */
+  run: (...args: unknown[]) => unknown;
   /**
    * For `handshake` and `open`: the method's guards alone, run before the upgrade so a refusal
    * is an HTTP status (401/403) rather than a closed WebSocket.

@@ -168,13 +168,28 @@ describe('WsHandlerExplorer', () => {
     expect(values).toEqual([1, 2, 3]);
   });
 
-  it('gives open and handshake handlers a separate guard, other events none', async () => {
+  it('gives no separate guard to handlers without enhancers (they are called directly)', async () => {
     const handlers = await explore([FirstGateway, Streams]);
-    for (const handler of handlers) {
-      if (handler.event === 'open' || handler.event === 'handshake')
-        expect(typeof handler.guard).toBe('function');
-      else expect(handler.guard).toBeUndefined();
+    expect(handlers.length).toBeGreaterThan(0);
+    for (const handler of handlers) expect(handler.guard).toBeUndefined();
+  });
+
+  it('calls a handler without enhancers synchronously, through the pipeline otherwise', async () => {
+    @Injectable()
+    class Mixed {
+      @OnMessage() plain(): string {
+        return 'plain';
+      }
+      @UseGuards(AllowNothing)
+      @OnOpen()
+      guarded(): void {}
     }
+    const handlers = await explore([Mixed, AllowNothing]);
+    const plain = handlers.find((handler) => handler.event === 'message');
+    const guarded = handlers.find((handler) => handler.event === 'open');
+    expect(plain?.run()).toBe('plain');
+    expect(typeof guarded?.guard).toBe('function');
+    expect(guarded?.run()).toBeInstanceOf(Promise);
   });
 
   it('the separate guard runs the guards only, not the method', async () => {
