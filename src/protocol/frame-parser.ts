@@ -44,6 +44,10 @@ export interface FrameParserOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Header bytes are read into this and parsed at once, so every parser can share it. */
+const SCRATCH = Buffer.alloc(8);
+/** The masking key handed to `applyMask`, filled just before each call. */
+const MASK_KEY = Buffer.alloc(4);
 
 const enum State {
   Header,
@@ -73,8 +77,13 @@ export class FrameParser {
   private readonly chunks: Buffer[] = [];
   private chunkOffset = 0;
   private buffered = 0;
-  private readonly scratch = Buffer.alloc(8);
-  private readonly mask = Buffer.alloc(4);
+  /** The frame header bytes being read: shared, since they are read right after `take`. */
+  private readonly scratch = SCRATCH;
+  /** The masking key of the current frame, as four bytes (no Buffer per connection). */
+  private mask0 = 0;
+  private mask1 = 0;
+  private mask2 = 0;
+  private mask3 = 0;
 
   private fin = false;
   private opcode = 0;
@@ -90,7 +99,22 @@ export class FrameParser {
   private fragmentCompressed = false;
   private fragments: Buffer[] = [];
   private fragmentsLength = 0;
-  private readonly utf8 = new Utf8Validator();
+  /** Created on the first fragmented or partial text message; most connections never need it. */
+  private utf8Validator: Utf8Validator | null = null;
+
+  private get utf8(): Utf8Validator {
+    return (this.utf8Validator ??= new Utf8Validator());
+  }
+
+  /** The masking key in the shared key buffer, for `applyMask` (which runs at once). */
+  private maskKey(): Buffer {
+    const key = MASK_KEY;
+    key[0] = this.mask0;
+    key[1] = this.mask1;
+    key[2] = this.mask2;
+    key[3] = this.mask3;
+    return key;
+  }
 
   constructor(
     private readonly sink: FrameParserSink,
@@ -231,12 +255,11 @@ export class FrameParser {
     if (this.buffered < 4) return false;
     this.take(4);
     // Byte by byte: a subarray here would allocate a Buffer per frame.
-    const mask = this.mask;
     const scratch = this.scratch;
-    mask[0] = scratch[0];
-    mask[1] = scratch[1];
-    mask[2] = scratch[2];
-    mask[3] = scratch[3];
+    this.mask0 = scratch[0];
+    this.mask1 = scratch[1];
+    this.mask2 = scratch[2];
+    this.mask3 = scratch[3];
     this.state = State.Payload;
     return true;
   }
@@ -245,7 +268,7 @@ export class FrameParser {
     const length = this.payloadLength;
     if (this.partial === null && this.buffered >= length) {
       const payload = this.takePayload(length);
-      if (this.masked) applyMask(payload, this.mask);
+      if (this.masked) applyMask(payload, this.maskKey());
       return this.frameComplete(payload, true);
     }
     if (this.buffered === 0) return false;
@@ -254,7 +277,7 @@ export class FrameParser {
       this.partialFilled = 0;
     }
     const piece = this.takePayload(Math.min(this.buffered, length - this.partialFilled));
-    if (this.masked) applyMask(piece, this.mask, this.partialFilled);
+    if (this.masked) applyMask(piece, this.maskKey(), this.partialFilled);
     piece.copy(this.partial, this.partialFilled);
     this.partialFilled += piece.length;
     if (this.checksText() && !this.utf8.write(piece)) return this.invalidUtf8();
@@ -349,7 +372,7 @@ export class FrameParser {
 
   private fail(code: number, reason: string): boolean {
     this.stop();
-    this.utf8.reset();
+    this.utf8Validator?.reset();
     this.sink.onError(code, reason);
     return false;
   }
