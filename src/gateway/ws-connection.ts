@@ -38,6 +38,8 @@ export interface ConnectionHost {
   readonly statistics: ServerStatistics;
   /** Hands a received frame to the `message` handlers. */
   dispatchFrame(connection: WsConnection, frame: Frame): void;
+  /** The connection's socket closed: forget it and fire `close` or `disconnect`. */
+  connectionClosed(connection: WsConnection): void;
 }
 
 /** The largest close reason that fits a control frame (125 bytes minus the 2-byte code). */
@@ -69,12 +71,10 @@ export class WsConnection implements FrameParserSink {
   private batchBytes = 0;
   private closeSent = false;
   private closeTimer: NodeJS.Timeout | null = null;
-  /** Sends in order even when a compressed frame is still being produced. */
-  private readonly outbound = new OutboundQueue((data) => this.write(data));
-  /** Receives in order while a compressed message is being inflated. */
-  private readonly inbound = new InboundSequencer((paused) =>
-    paused ? this.socket.pause() : this.socket.resume(),
-  );
+  /** Sends in order when a compressed frame is still being produced (created on first need). */
+  private outboundQueue: OutboundQueue | null = null;
+  /** Receives in order while a compressed message is inflated (only with compression). */
+  private inboundSequencer: InboundSequencer | null = null;
 
   constructor(
     readonly fd: number,
@@ -89,7 +89,7 @@ export class WsConnection implements FrameParserSink {
 
   /** Bytes queued on the socket, or waiting behind a compressed frame, not yet written. */
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.batchBytes + this.outbound.pendingBytes;
+    return this.socket.writableLength + this.batchBytes + (this.outboundQueue?.pendingBytes ?? 0);
   }
 
   /** Switches to WebSocket framing after a successful handshake; `head` is data already read. */
@@ -103,8 +103,8 @@ export class WsConnection implements FrameParserSink {
     });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(0);
-    this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    this.socket.on('end', () => this.peerEnded());
+    this.socket.on('data', onSocketData);
+    this.socket.on('end', onSocketEnd);
     if (head.length > 0) this.receive(head);
   }
 
@@ -127,11 +127,11 @@ export class WsConnection implements FrameParserSink {
       writeFrameHeader(frame, 0, opcode, length, { fin });
       if (typeof data === 'string') frame.write(data, headerSize, 'utf8');
       else data.copy(frame, headerSize);
-      this.outbound.push([frame]);
+      this.send([frame]);
     } else {
       const header = Buffer.allocUnsafe(headerSize);
       writeFrameHeader(header, 0, opcode, length, { fin });
-      this.outbound.push([header, data]);
+      this.send([header, data]);
     }
     return true;
   }
@@ -165,7 +165,7 @@ export class WsConnection implements FrameParserSink {
   /** Writes an already encoded frame (a broadcast encodes once for every connection). */
   sendEncoded(buffers: readonly Buffer[], length: number): boolean {
     if (this.status !== WEBSOCKET_STATUS_ACTIVE || !this.reserveOutput(length)) return false;
-    this.outbound.push(buffers);
+    this.send(buffers);
     this.host.statistics.messagesOut++;
     return true;
   }
@@ -173,7 +173,7 @@ export class WsConnection implements FrameParserSink {
   /** Writes raw bytes (Swoole's `send`). */
   sendRaw(data: Buffer): boolean {
     if (!this.socket.writable) return false;
-    this.outbound.push([data]);
+    this.send([data]);
     return true;
   }
 
@@ -207,8 +207,8 @@ export class WsConnection implements FrameParserSink {
     this.parser?.stop();
     this.parser = null;
     this.codec?.release();
-    this.inbound.clear();
-    this.outbound.clear();
+    this.inboundSequencer?.clear();
+    this.outboundQueue?.clear();
   }
 
   /** Sends a ping (heartbeat). */
@@ -321,17 +321,25 @@ export class WsConnection implements FrameParserSink {
 
   /** Ends the TCP stream once every queued frame (a compressed one may be pending) is written. */
   private endWhenFlushed(): void {
-    this.outbound.whenIdle(() => this.endSocket());
+    if (this.outboundQueue === null) this.endSocket();
+    else this.outboundQueue.whenIdle(() => this.endSocket());
   }
 
-  private receive(chunk: Buffer): void {
+  /** @internal The socket closed. */
+  socketClosed(): void {
+    this.host.connectionClosed(this);
+  }
+
+  /** @internal Data read from the socket. */
+  receive(chunk: Buffer): void {
     this.lastRecvTime = Date.now();
     this.host.statistics.bytesIn += chunk.length;
     this.parser?.push(chunk);
   }
 
   /** The peer half-closed: nothing more will arrive, so finish our side too. */
-  private peerEnded(): void {
+  /** @internal The peer half-closed. */
+  peerEnded(): void {
     this.endSocket();
   }
 
@@ -340,7 +348,7 @@ export class WsConnection implements FrameParserSink {
     const frame = Buffer.allocUnsafe(2 + payload.length);
     writeFrameHeader(frame, 0, opcode, payload.length);
     payload.copy(frame, 2);
-    this.outbound.push([frame]);
+    this.send([frame]);
   }
 
   /**
@@ -397,6 +405,23 @@ export class WsConnection implements FrameParserSink {
     }
   }
 
+  /** Writes frames now, or behind a compressed frame still being produced. */
+  private send(buffers: readonly Buffer[]): void {
+    const queue = this.outboundQueue;
+    if (queue === null || queue.idle) for (const buffer of buffers) this.write(buffer);
+    else queue.push(buffers);
+  }
+
+  private get outbound(): OutboundQueue {
+    return (this.outboundQueue ??= new OutboundQueue((data) => this.write(data)));
+  }
+
+  private get inbound(): InboundSequencer {
+    return (this.inboundSequencer ??= new InboundSequencer((paused) =>
+      paused ? this.socket.pause() : this.socket.resume(),
+    ));
+  }
+
   /** Ends the TCP stream after what is batched. */
   private endSocket(): void {
     this.flushBatch();
@@ -408,6 +433,20 @@ const EMPTY = Buffer.alloc(0);
 const FIN = 1;
 /** FIN | COMPRESS | RSV1, the flags of a received compressed message. */
 const FIN_COMPRESSED = 1 | 2 | 4;
+
+/** The connection a socket belongs to, kept on the socket (no closure per connection). */
+export const SOCKET_CONNECTION = Symbol('wsConnection');
+
+/** A socket that carries its connection. */
+export type ConnectionSocket = Socket & { [SOCKET_CONNECTION]?: WsConnection };
+
+function onSocketData(this: ConnectionSocket, chunk: Buffer): void {
+  this[SOCKET_CONNECTION]?.receive(chunk);
+}
+
+function onSocketEnd(this: ConnectionSocket): void {
+  this[SOCKET_CONNECTION]?.peerEnded();
+}
 
 /** Batches up to this size are joined into one buffer; larger ones are written as a vector. */
 const JOIN_LIMIT = 16 * 1024;

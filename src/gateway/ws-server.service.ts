@@ -43,7 +43,12 @@ import {
 import { WEBSOCKET_CLOSE_GOING_AWAY } from '../protocol/close-code.constants.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import { ServerStatistics, type WsServerStats } from './server-statistics.js';
-import { type ConnectionHost, WsConnection } from './ws-connection.js';
+import {
+  type ConnectionHost,
+  type ConnectionSocket,
+  SOCKET_CONNECTION,
+  WsConnection,
+} from './ws-connection.js';
 import { consoleLogger, type WsLogger } from './ws-logger.interface.js';
 import { WsRequest } from './ws-request.js';
 import { NodeResponseTarget, WsResponse, type WsResponseTarget } from './ws-response.js';
@@ -126,7 +131,6 @@ export class WsServer implements ConnectionHost {
 
   private readonly handlers: Partial<WsServerEventHandlers> = {};
   private readonly byFd = new Map<number, WsConnection>();
-  private readonly bySocket = new WeakMap<Socket, WsConnection>();
   private readonly refusedSockets = new WeakSet<Socket>();
   private readonly heartbeat: HeartbeatMonitor;
   private upgradeGuard: UpgradeGuard | null = null;
@@ -563,9 +567,9 @@ export class WsServer implements ConnectionHost {
       const connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
       server.on(connectionEvent, (socket: Socket) => this.accept(socket));
     }
-    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-      void this.upgrade(request, socket, head);
-    });
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.upgrade(request, socket, head),
+    );
     if (ownsRequests) {
       server.on('request', (request: IncomingMessage, response: ServerResponse) => {
         void this.request(request, response);
@@ -585,13 +589,15 @@ export class WsServer implements ConnectionHost {
     }
     const connection = new WsConnection(makeClusterFd(this.ownerId, this.nextFd++), socket, this);
     this.byFd.set(connection.fd, connection);
-    this.bySocket.set(socket, connection);
+    (socket as ConnectionSocket)[SOCKET_CONNECTION] = connection;
     this.statistics.accepted++;
-    socket.on('error', () => undefined);
-    socket.once('close', () => this.closed(connection));
+    // Shared listeners: the socket carries its connection, so no closure per connection.
+    socket.on('error', ignoreSocketError);
+    socket.once('close', onSocketClose);
   }
 
-  private closed(connection: WsConnection): void {
+  /** @internal A connection's socket closed. */
+  connectionClosed(connection: WsConnection): void {
     connection.dispose();
     this.byFd.delete(connection.fd);
     this.statistics.closed++;
@@ -608,10 +614,10 @@ export class WsServer implements ConnectionHost {
   /** The connection of a socket; attached servers may hand us sockets accepted before us. */
   private connectionOf(socket: Socket): WsConnection | null {
     if (this.refusedSockets.has(socket)) return null;
-    const known = this.bySocket.get(socket);
+    const known = (socket as ConnectionSocket)[SOCKET_CONNECTION];
     if (known) return known;
     this.accept(socket);
-    return this.bySocket.get(socket) ?? null;
+    return (socket as ConnectionSocket)[SOCKET_CONNECTION] ?? null;
   }
 
   // ---- Plain HTTP -------------------------------------------------------------------------
@@ -651,24 +657,60 @@ export class WsServer implements ConnectionHost {
 
   // ---- Opening handshake ------------------------------------------------------------------
 
-  private async upgrade(request: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  /**
+   * An upgrade request. The common case (built-in handshake, no handshake hooks, a guard that
+   * answers at once) completes synchronously, without a timer or a promise; anything that may
+   * wait (a guard's promise, a handshake or beforeHandshakeResponse handler) continues in
+   * `upgradeSlowly`, bounded by `handshake_timeout`.
+   */
+  private upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     const connection = this.connectionOf(socket);
     if (connection === null) return refuseRaw(socket, 503, 'too many connections');
     connection.status = WEBSOCKET_STATUS_HANDSHAKE;
-    const timer = setTimeout(
-      () => refuseRaw(socket, 408, 'handshake timeout'),
-      this.settings.handshakeTimeoutMs,
-    );
     try {
       const check = validateUpgradeRequest(request);
       if (!check.ok) return refuseRaw(socket, check.status, check.reason, check.headers);
       if (!this.originAllowed(request)) return refuseRaw(socket, 403, 'origin not allowed');
       const wsRequest = new WsRequest(connection.fd, request);
-      if (this.upgradeGuard) {
-        const refusal = await this.upgradeGuard(wsRequest);
-        if (!socket.writable) return;
-        if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
+      const verdict = this.upgradeGuard ? this.upgradeGuard(wsRequest) : null;
+      if (
+        isPromiseLike(verdict) ||
+        this.handlers.handshake ||
+        this.handlers.beforeHandshakeResponse
+      ) {
+        void this.upgradeSlowly(connection, wsRequest, check, head, verdict);
+        return;
       }
+      if (verdict) return refuseRaw(socket, verdict.status, verdict.reason, verdict.headers);
+      this.acceptUpgrade(
+        connection,
+        wsRequest,
+        check,
+        head,
+        this.handshakeResponse(connection, check),
+      );
+    } catch (error) {
+      this.logger.error('handshake failed', error);
+      refuseRaw(socket, 500, 'handshake failed');
+    }
+  }
+
+  private async upgradeSlowly(
+    connection: WsConnection,
+    wsRequest: WsRequest,
+    check: AcceptedUpgrade,
+    head: Buffer,
+    verdict: ReturnType<UpgradeGuard>,
+  ): Promise<void> {
+    const socket = connection.socket;
+    const timer = setTimeout(
+      () => refuseRaw(socket, 408, 'handshake timeout'),
+      this.settings.handshakeTimeoutMs,
+    );
+    try {
+      const refusal = await verdict;
+      if (!socket.writable) return;
+      if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
       const useBuiltIn =
         !this.handlers.handshake || (await this.customHandshake(connection, wsRequest, head));
       if (useBuiltIn) await this.builtInHandshake(connection, wsRequest, check, head);
@@ -695,16 +737,32 @@ export class WsServer implements ConnectionHost {
     check: AcceptedUpgrade,
     head: Buffer,
   ): Promise<void> {
+    const response = this.handshakeResponse(connection, check);
+    const hook = this.handlers.beforeHandshakeResponse;
+    if (hook) await this.invokeAsync('beforeHandshakeResponse', () => hook(request, response));
+    // Refused meanwhile (handshake timeout): the socket is ending, not yet destroyed.
+    if (!connection.socket.writable) return;
+    this.acceptUpgrade(connection, request, check, head, response);
+  }
+
+  /** The built-in 101's extra headers: the chosen subprotocol and extension. */
+  private handshakeResponse(connection: WsConnection, check: AcceptedUpgrade): WsResponse {
     const response = new WsResponse(connection.fd, DETACHED_TARGET);
     const protocol = selectSubprotocol(check.subprotocols, this.settings.subprotocol);
     if (protocol !== undefined) response.header('Sec-WebSocket-Protocol', protocol);
     if (this.settings.compression) this.negotiateCompression(connection, check, response);
-    const hook = this.handlers.beforeHandshakeResponse;
-    if (hook) await this.invokeAsync('beforeHandshakeResponse', () => hook(request, response));
-    const socket = connection.socket;
-    // Refused meanwhile (handshake timeout): the socket is ending, not yet destroyed.
-    if (!socket.writable) return;
-    socket.write(buildHandshakeResponse(check.key, response.headerEntries()));
+    return response;
+  }
+
+  /** Writes the 101, switches the connection to frames and fires `open`. */
+  private acceptUpgrade(
+    connection: WsConnection,
+    request: WsRequest,
+    check: AcceptedUpgrade,
+    head: Buffer,
+    response: WsResponse,
+  ): void {
+    connection.socket.write(buildHandshakeResponse(check.key, response.headerEntries()));
     this.activate(connection, head);
     const open = this.handlers.open;
     if (open) this.invokeSafely('open', () => open(request));
@@ -831,6 +889,14 @@ const DEFAULT_HANDSHAKE: unique symbol = Symbol('defaultHandshake');
 
 /** A response that goes nowhere: `beforeHandshakeResponse` only adds headers. */
 const DETACHED_TARGET: WsResponseTarget = { write: () => false, end: () => undefined };
+
+function ignoreSocketError(): void {
+  // Socket errors (resets, writes after the peer left) end in 'close', which cleans up.
+}
+
+function onSocketClose(this: ConnectionSocket): void {
+  this[SOCKET_CONNECTION]?.socketClosed();
+}
 
 function refuseRaw(
   socket: Socket,

@@ -13,14 +13,6 @@ import type { WsBoundHandler } from './ws-handler.interface.js';
 import { pathCovers } from './ws-path.matcher.js';
 import { isReplyStream, toReply } from './ws-reply.util.js';
 
-/** Events that belong to a WebSocket connection (path-scoped by its handshake path). */
-const WEBSOCKET_EVENTS: readonly WsEventName[] = [
-  'handshake',
-  'beforeHandshakeResponse',
-  'open',
-  'message',
-  'close',
-];
 
 /**
  * Connects the discovered handlers to a `WsServer`: one server event fans out to every matching
@@ -33,6 +25,8 @@ export class WsEventRouter {
   private readonly byEvent = new Map<WsEventName, WsBoundHandler[]>();
   /** The handshake path of each WebSocket connection, for path-scoped handlers. */
   private readonly paths = new Map<number, string>();
+  /** Whether any handshake or open handler has guards to run before the upgrade. */
+  private readonly hasEarlyGuards: boolean;
   /** The last message still being handled, per connection. */
   private readonly pending = new Map<number, Promise<void>>();
   /** Observables returned by message handlers that still push to a connection. */
@@ -42,6 +36,7 @@ export class WsEventRouter {
     private readonly server: WsServer,
     handlers: readonly WsBoundHandler[],
   ) {
+    this.hasEarlyGuards = handlers.some((handler) => handler.guard !== undefined);
     for (const handler of handlers) {
       const list = this.byEvent.get(handler.event) ?? [];
       list.push(handler);
@@ -87,15 +82,30 @@ export class WsEventRouter {
    * Before any handshake: 404 for a path no gateway serves, then the guards of the `handshake`
    * and `open` handlers of that path (a refusal is 401/403 or the exception's status).
    */
-  private async checkUpgrade(request: WsRequest): Promise<UpgradeRefusal | null> {
+  private checkUpgrade(request: WsRequest): UpgradeRefusal | null | Promise<UpgradeRefusal | null> {
     const path = request.server.path_info;
-    if (
-      !WEBSOCKET_EVENTS.some((event) => this.handlersFor(event, path).length > 0) ||
-      this.handlersFor('message', path).length === 0
-    ) {
+    const messageHandlers = this.byEvent.get('message') as WsBoundHandler[];
+    if (!messageHandlers.some((handler) => pathCovers(handler.path, path))) {
       return { status: 404, reason: `no WebSocket gateway serves ${path}` };
     }
-    const guarded = [...this.handlersFor('handshake', path), ...this.handlersFor('open', path)];
+    const guarded = this.hasEarlyGuards
+      ? [...this.handlersFor('handshake', path), ...this.handlersFor('open', path)].filter(
+          (handler) => handler.guard,
+        )
+      : [];
+    if (guarded.length === 0) {
+      this.paths.set(request.fd, path);
+      return null;
+    }
+    return this.runEarlyGuards(request, path, guarded);
+  }
+
+  /** The guards of the path's handshake and open handlers, before the upgrade. */
+  private async runEarlyGuards(
+    request: WsRequest,
+    path: string,
+    guarded: WsBoundHandler[],
+  ): Promise<UpgradeRefusal | null> {
     for (const handler of guarded) {
       try {
         await handler.guard?.(request);
