@@ -23,12 +23,21 @@ export class ClusterRelay {
 
   constructor(private readonly gatherTimeoutMs = 2000) {}
 
-  /** Starts relaying for a worker (once it is online). */
+  /**
+   * Listens to a worker (once it is online). It joins the running workers, and is announced to
+   * the others, when its adapter says hello: before that its process has no listener for our
+   * messages, so an announcement or a command sent to it would be lost.
+   */
   add(worker: Worker): void {
-    this.workers.set(worker.id, worker);
     worker.on('message', (message: unknown) => {
-      if (isIpcMessage(message)) this.route(worker.id, message);
+      if (!isIpcMessage(message)) return;
+      if (message.t === 'hello') this.join(worker);
+      else if (this.workers.has(worker.id)) this.route(worker.id, message);
     });
+  }
+
+  private join(worker: Worker): void {
+    this.workers.set(worker.id, worker);
     this.announceOwners();
   }
 
@@ -37,7 +46,7 @@ export class ClusterRelay {
     if (!this.workers.delete(id)) return;
     for (const [gatherId, gathering] of this.gatherings) {
       if (gathering.requester === id) this.finishGather(gatherId);
-      else if (gathering.waiting.delete(id) && gathering.waiting.size === 0)
+      else if (gathering.waiting.delete(id) && gathering.results.length >= gathering.waiting.size)
         this.finishGather(gatherId);
     }
     this.announceOwners();

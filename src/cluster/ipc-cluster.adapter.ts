@@ -38,6 +38,8 @@ export class IpcClusterAdapter implements ClusterAdapter {
   async start(executor: ClusterCommandExecutor): Promise<void> {
     this.executor = executor;
     process.on('message', this.listener);
+    // Only now can this process hear the primary: ask it to add us and send the worker list.
+    this.send({ nsws: 1, t: 'hello' });
   }
 
   isLive(owner: number): boolean {

@@ -13,6 +13,8 @@ export type IpcMessage =
   | { nsws: 1; t: 'gather'; id: number; cmd: ClusterCommand }
   /** An answer to request `id` of worker `to`. */
   | { nsws: 1; t: 'res'; id: number; to: number; result?: unknown; err?: string }
+  /** A worker's adapter started: it now answers commands (the primary then announces it). */
+  | { nsws: 1; t: 'hello' }
   /** The primary's list of running workers. */
   | { nsws: 1; t: 'owners'; owners: number[] };
 

@@ -77,7 +77,7 @@ export class RedisClusterAdapter implements ClusterAdapter {
     this.publisher = publisher;
     this.subscriber = subscriber;
     await Promise.all([publisher.connect(), subscriber.connect()]);
-    this.owner = await publisher.incr(this.key('owner-seq'));
+    this.owner = await this.claimOwnerId(publisher);
     if (this.owner > MAX_OWNER_ID)
       throw new Error('RedisClusterAdapter: owner ids exhausted; reset the owner-seq key');
     subscriber.on('message', (_channel: unknown, text: unknown) => this.receive(String(text)));
@@ -88,7 +88,9 @@ export class RedisClusterAdapter implements ClusterAdapter {
   }
 
   isLive(owner: number): boolean {
-    return owner === this.owner || this.live.has(owner);
+    if (owner === this.owner) return true;
+    // Without a connected publisher no command can leave: nobody else is reachable right now.
+    return this.publisher?.status === 'ready' && this.live.has(owner);
   }
 
   async request(owner: number, command: ClusterCommand): Promise<unknown> {
@@ -129,6 +131,20 @@ export class RedisClusterAdapter implements ClusterAdapter {
     }
     this.publisher = null;
     this.subscriber = null;
+  }
+
+  /**
+   * A new owner id from the shared counter, skipping ids of live nodes: a Redis restarted
+   * without persistence starts the counter again, while the running nodes keep their ids (and
+   * put them back in the liveness set at their next beat).
+   */
+  private async claimOwnerId(publisher: RedisClientLike): Promise<number> {
+    const members = await publisher.zrangebyscore(this.key('owners'), Date.now(), '+inf');
+    const taken = new Set(members.map(Number));
+    for (;;) {
+      const id = await publisher.incr(this.key('owner-seq'));
+      if (!taken.has(id)) return id;
+    }
   }
 
   /** Renews our beat and refreshes the set of live nodes. */
