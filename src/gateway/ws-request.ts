@@ -17,45 +17,46 @@ export interface WsRequestServerInfo {
 /**
  * An HTTP request as Swoole's `Swoole\Http\Request`: the opening handshake of a WebSocket
  * connection, or a plain HTTP request on the same port. Header names are lower case.
+ *
+ * `header`, `server`, `get` and `cookie` are worked out on first use and kept: most handshakes
+ * never read them.
  */
 export class WsRequest {
   /** The connection's fd. */
   readonly fd: number;
-  /** Request headers, names in lower case (repeated headers joined with `, `). */
-  readonly header: Record<string, string>;
-  /** Method, URI, path, query string, protocol, time and addresses. */
-  readonly server: WsRequestServerInfo;
-  /** Query string parameters. */
-  readonly get: Record<string, string>;
-  /** Cookies. */
-  readonly cookie: Record<string, string>;
   /** Node's request, for what Swoole's object does not expose. */
   readonly raw: IncomingMessage;
   private readonly body: Buffer;
+  private readonly receivedAt = Date.now();
+  private headerCache: Record<string, string> | undefined;
+  private serverCache: WsRequestServerInfo | undefined;
+  private getCache: Record<string, string> | undefined;
+  private cookieCache: Record<string, string> | undefined;
 
-  constructor(fd: number, request: IncomingMessage, body: Buffer = Buffer.alloc(0)) {
+  constructor(fd: number, request: IncomingMessage, body: Buffer = EMPTY_BODY) {
     this.fd = fd;
     this.raw = request;
     this.body = body;
-    this.header = flattenHeaders(request);
-    const uri = request.url ?? '/';
-    const queryAt = uri.indexOf('?');
-    const queryString = queryAt < 0 ? '' : uri.slice(queryAt + 1);
-    const now = Date.now() / 1000;
-    this.server = {
-      request_method: request.method ?? 'GET',
-      request_uri: queryAt < 0 ? uri : uri.slice(0, queryAt),
-      path_info: queryAt < 0 ? uri : uri.slice(0, queryAt),
-      query_string: queryString,
-      server_protocol: `HTTP/${request.httpVersion}`,
-      request_time: Math.floor(now),
-      request_time_float: now,
-      server_port: request.socket.localPort ?? 0,
-      remote_addr: request.socket.remoteAddress ?? '',
-      remote_port: request.socket.remotePort ?? 0,
-    };
-    this.get = Object.fromEntries(new URLSearchParams(queryString));
-    this.cookie = parseCookies(this.header['cookie']);
+  }
+
+  /** Request headers, names in lower case (repeated headers joined with `, `). */
+  get header(): Record<string, string> {
+    return (this.headerCache ??= flattenHeaders(this.raw));
+  }
+
+  /** Method, URI, path, query string, protocol, time and addresses. */
+  get server(): WsRequestServerInfo {
+    return (this.serverCache ??= serverInfo(this.raw, this.receivedAt));
+  }
+
+  /** Query string parameters. */
+  get get(): Record<string, string> {
+    return (this.getCache ??= Object.fromEntries(new URLSearchParams(this.server.query_string)));
+  }
+
+  /** Cookies. */
+  get cookie(): Record<string, string> {
+    return (this.cookieCache ??= parseCookies(this.header['cookie']));
   }
 
   /** The request body as received (empty for a handshake). */
@@ -72,6 +73,27 @@ export class WsRequest {
   getMethod(): string {
     return this.server.request_method;
   }
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+function serverInfo(request: IncomingMessage, receivedAt: number): WsRequestServerInfo {
+  const uri = request.url ?? '/';
+  const queryAt = uri.indexOf('?');
+  const path = queryAt < 0 ? uri : uri.slice(0, queryAt);
+  const now = receivedAt / 1000;
+  return {
+    request_method: request.method ?? 'GET',
+    request_uri: path,
+    path_info: path,
+    query_string: queryAt < 0 ? '' : uri.slice(queryAt + 1),
+    server_protocol: `HTTP/${request.httpVersion}`,
+    request_time: Math.floor(now),
+    request_time_float: now,
+    server_port: request.socket.localPort ?? 0,
+    remote_addr: request.socket.remoteAddress ?? '',
+    remote_port: request.socket.remotePort ?? 0,
+  };
 }
 
 function flattenHeaders(request: IncomingMessage): Record<string, string> {
