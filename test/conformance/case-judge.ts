@@ -1,5 +1,11 @@
 import type { Observation, ObservedEvent } from './case-session.js';
-import type { CaseResult, ConformanceCase, ExpectedEvent, Verdict } from './conformance-case.js';
+import type {
+  CaseResult,
+  CompressionExpectation,
+  ConformanceCase,
+  ExpectedEvent,
+  Verdict,
+} from './conformance-case.js';
 
 /** The judge's answer before the runner adds the case's identity and timing. */
 export type Judgement = Pick<CaseResult, 'verdict' | 'behavior' | 'closeBehavior' | 'notes'>;
@@ -11,7 +17,9 @@ export type Judgement = Pick<CaseResult, 'verdict' | 'behavior' | 'closeBehavior
  */
 export function judge(testCase: ConformanceCase, observation: Observation): Judgement {
   const notes: string[] = [];
-  const behavior = judgeBehavior(testCase, observation, notes);
+  let behavior = judgeBehavior(testCase, observation, notes);
+  const { compression } = testCase.expect;
+  if (compression) behavior = judgeNegotiation(compression, observation, behavior, notes);
   const closeBehavior = judgeClose(testCase, observation, notes);
   let verdict: Verdict = behavior;
   if (closeBehavior === 'FAILED') verdict = 'FAILED';
@@ -47,6 +55,34 @@ function judgeBehavior(
       verdict = failFast;
   }
   return verdict;
+}
+
+/**
+ * Compression cases: an illegal answer is already a violation (FAILED). A declined offer ran
+ * uncompressed: a right echo then earns the case's `onDecline`. An accepted one is noted with
+ * the answer, which offer it accepted, and how many echoes came back compressed.
+ */
+function judgeNegotiation(
+  expectation: CompressionExpectation,
+  observation: Observation,
+  behavior: Verdict,
+  notes: string[],
+): Verdict {
+  const { negotiation } = observation;
+  if (negotiation.violation !== undefined) return behavior;
+  if (negotiation.params === null) {
+    notes.push('offer declined (no extension in the 101), ran uncompressed');
+    return behavior === 'OK' ? expectation.onDecline : behavior;
+  }
+  const offers = (negotiation.offer ?? '').split(',').length;
+  const which = offers > 1 ? ` (offer ${(negotiation.acceptedOffer ?? 0) + 1} of ${offers})` : '';
+  const messages = observation.events.filter((event) => event.kind === 'message');
+  const compressed = messages.filter((event) => event.kind === 'message' && event.compressed);
+  notes.push(
+    `accepted${which}: ${negotiation.response}`,
+    `${compressed.length} of ${messages.length} echoes compressed`,
+  );
+  return behavior;
 }
 
 function judgeFailFast(

@@ -1,17 +1,23 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { encodeClosePayload, encodeFrame, randomMask } from '../../src/protocol/frame-encoder.js';
+import { isUtf8 } from 'node:buffer';
+import { ClientDeflate } from './client-deflate.js';
+import { checkNegotiation, type Negotiation } from './deflate-agreement.js';
 import { MessageAssembler } from './message-assembler.js';
 import type { HandshakeResponse, RawWsClient } from './raw-ws-client.js';
 import { ServerFrameReader } from './server-frame-reader.js';
 
 /** An event received from the server, numbered on the session's timeline. */
 export type ObservedEvent =
-  | { kind: 'message'; opcode: number; payload: Buffer; seq: number }
+  /** `payload` is the message as sent, inflated if `compressed` (RSV1). */
+  | { kind: 'message'; opcode: number; payload: Buffer; seq: number; compressed: boolean }
   | { kind: 'ping' | 'pong'; payload: Buffer; seq: number };
 
 /** What a session saw: the judge's input. */
 export interface Observation {
   handshake: HandshakeResponse;
+  /** The extension negotiation: the offer, the answer, the agreement (permessage-deflate). */
+  negotiation: Negotiation;
   /** Data messages, pings and pongs from the server, in arrival order. */
   events: ObservedEvent[];
   /** Named points of the case (after "part 2 sent", ...), on the same timeline as the events. */
@@ -34,6 +40,14 @@ export interface SendOptions {
   chop?: number;
 }
 
+/** Options of a whole message a case sends (`sendMessage`). */
+export interface MessageOptions {
+  /** Compress it when permessage-deflate was agreed; default true. */
+  compress?: boolean;
+  /** Cut the (compressed) payload into frames of this many bytes; default one frame. */
+  fragmentSize?: number;
+}
+
 /** How long a session's waits are. */
 export interface SessionTimings {
   /** The pause of "frame-wise chops" (Autobahn's sync), so each frame arrives on its own. */
@@ -51,14 +65,29 @@ export class CaseSession {
   private seq = 0;
   private destroying = false;
   private readonly reader = new ServerFrameReader();
-  private readonly assembler = new MessageAssembler();
+  private readonly assembler: MessageAssembler;
+  private readonly deflate: ClientDeflate | null;
   private readonly waiters = new Set<() => void>();
 
+  /** `offer`: the `Sec-WebSocket-Extensions` the client sent, which the answer is checked against. */
   constructor(
     private readonly client: RawWsClient,
     readonly timings: SessionTimings,
+    offer?: string,
   ) {
-    this.observation = { handshake: client.handshake, events: [], markers: [], violations: [] };
+    const negotiation = checkNegotiation(
+      offer,
+      client.handshake.headers['sec-websocket-extensions'],
+    );
+    this.observation = {
+      handshake: client.handshake,
+      negotiation,
+      events: [],
+      markers: [],
+      violations: negotiation.violation === undefined ? [] : [negotiation.violation],
+    };
+    this.deflate = negotiation.params ? new ClientDeflate(negotiation.params) : null;
+    this.assembler = new MessageAssembler(this.deflate ? RSV1 : 0);
     client.listen({
       data: (chunk) => this.receive(chunk),
       ended: () => {
@@ -90,6 +119,32 @@ export class CaseSession {
       rsv3: (rsv & 1) !== 0,
       mask: randomMask(),
     });
+  }
+
+  /** Whether permessage-deflate was agreed (messages from `sendMessage` go out compressed). */
+  get compressing(): boolean {
+    return this.deflate !== null;
+  }
+
+  /**
+   * Sends one data message in one write: compressed (RSV1 on its first frame only, RFC 7692
+   * section 6) when permessage-deflate was agreed, optionally cut into frames.
+   */
+  sendMessage(opcode: number, payload: Buffer, options: MessageOptions = {}): void {
+    const compress = this.deflate !== null && options.compress !== false;
+    const data = compress ? (this.deflate as ClientDeflate).compress(payload) : payload;
+    const size = options.fragmentSize ?? Math.max(1, data.length);
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < data.length; at += size) pieces.push(data.subarray(at, at + size));
+    if (pieces.length === 0) pieces.push(data);
+    this.send(
+      ...pieces.map((piece, i) =>
+        this.frame(i === 0 ? opcode : 0x0, piece, {
+          fin: i === pieces.length - 1,
+          rsv: compress && i === 0 ? RSV1 : 0,
+        }),
+      ),
+    );
   }
 
   /** Writes raw bytes in one write. */
@@ -229,7 +284,10 @@ export class CaseSession {
       if (event.kind === 'close') {
         this.observation.serverClose ??= { code: event.code, reason: event.reason, seq };
       } else if (event.kind === 'message') {
-        this.observation.events.push({ ...event, seq });
+        const payload = event.compressed
+          ? this.inflate(event.opcode, event.payload)
+          : event.payload;
+        if (payload !== null) this.observation.events.push({ ...event, payload, seq });
       } else {
         this.observation.events.push({ kind: event.kind, payload: event.payload, seq });
       }
@@ -237,10 +295,34 @@ export class CaseSession {
     this.notify();
   }
 
+  /** A compressed message inflated with the agreed window and context; null (and a violation) if it is not valid. */
+  private inflate(opcode: number, data: Buffer): Buffer | null {
+    let payload: Buffer;
+    try {
+      payload = (this.deflate as ClientDeflate).decompress(data);
+    } catch (error) {
+      const { serverMaxWindowBits, serverNoContextTakeover } = (this.deflate as ClientDeflate)
+        .params;
+      const context = serverNoContextTakeover ? ', no context takeover' : '';
+      this.observation.violations.push(
+        `compressed message does not inflate with the agreed window (${serverMaxWindowBits} bits${context}): ${(error as Error).message}`,
+      );
+      return null;
+    }
+    if (opcode === 0x1 && !isUtf8(payload)) {
+      this.observation.violations.push('compressed text message is not valid UTF-8 once inflated');
+      return null;
+    }
+    return payload;
+  }
+
   private notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
 }
+
+/** RSV1 as `SendOptions.rsv` and the frame reader number it. */
+const RSV1 = 4;
 
 /** The code a client echoes in its reply to a server's close frame (none for reserved ones). */
 function echoCode(code: number | undefined): number | undefined {

@@ -41,6 +41,18 @@ export interface Expectation {
   /** Implementation-defined behaviour: recorded, verdict INFORMATIONAL unless the close fails. */
   informational?: boolean;
   failFast?: FailFastExpectation;
+  /** Compression cases (12.x, 13.x): how they are judged beyond the echo. */
+  compression?: CompressionExpectation;
+}
+
+/**
+ * A permessage-deflate case. The 101's answer is checked against the offer (an illegal answer
+ * is FAILED); when the server declines (no extension), the case runs uncompressed and, if the
+ * echo is right, gets `onDecline`: OK where declining is the expected answer (a window zlib
+ * cannot honour), INFORMATIONAL where it only means compression was not tested.
+ */
+export interface CompressionExpectation {
+  onDecline: 'OK' | 'INFORMATIONAL';
 }
 
 /**

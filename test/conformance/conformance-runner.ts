@@ -68,7 +68,11 @@ export async function runCase(
       extensions: testCase.handshake?.extensions,
       timeoutMs: Math.min(timeoutMs, 5000),
     });
-    const opened = new CaseSession(client, { ...DEFAULT_TIMINGS, ...options.timings });
+    const opened = new CaseSession(
+      client,
+      { ...DEFAULT_TIMINGS, ...options.timings },
+      testCase.handshake?.extensions,
+    );
     session = opened;
     if (over) opened.dispose();
     await testCase.run(opened);

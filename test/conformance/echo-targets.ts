@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { WebSocketServer } from 'ws';
 import { EchoGateway } from '../../sample-app/echo/echo.gateway.js';
 import { WsServer } from '../../src/gateway/ws-server.service.js';
+import type { WsServerSettings } from '../../src/gateway/ws-server-options.interface.js';
 import { WsServerModule } from '../../src/module/ws-server.module.js';
 
 /** A running echo server the suite can be pointed at. */
@@ -17,10 +18,17 @@ export interface EchoTarget {
 /** Our default message limit (`package_max_length`). */
 export const OUR_MAX_MESSAGE = 2 * 1024 * 1024;
 
-/** Our server, through the Nest module, serving the sample app's EchoGateway on `/echo`. */
-export async function startOurEchoServer(): Promise<EchoTarget> {
+/** Our settings with permessage-deflate negotiated (everything else default). */
+export const COMPRESSION_ON: WsServerSettings = { websocket_compression: true };
+
+/**
+ * Our server, through the Nest module, serving the sample app's EchoGateway on `/echo`, with
+ * `settings` (default: none). The gateway echoes with the received flags, so a compressed
+ * message comes back compressed.
+ */
+export async function startOurEchoServer(settings: WsServerSettings = {}): Promise<EchoTarget> {
   const moduleRef = await Test.createTestingModule({
-    imports: [WsServerModule.forRoot({ host: '127.0.0.1', port: 0, settings: {} })],
+    imports: [WsServerModule.forRoot({ host: '127.0.0.1', port: 0, settings })],
     providers: [EchoGateway],
   }).compile();
   const app = await moduleRef.init();
@@ -34,10 +42,16 @@ export async function startOurEchoServer(): Promise<EchoTarget> {
 
 /**
  * The `ws` package's WebSocketServer as an echo server (same opcode back), with its message
- * limit set to ours so the size cases ask the same of both.
+ * limit set to ours so the size cases ask the same of both. permessage-deflate is enabled with
+ * ws's defaults and threshold 0, so every echo on a connection that negotiated it is compressed.
  */
 export async function startWsEchoServer(maxPayload = OUR_MAX_MESSAGE): Promise<EchoTarget> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload });
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    maxPayload,
+    perMessageDeflate: { threshold: 0 },
+  });
   wss.on('connection', (socket) => {
     socket.on('error', () => undefined);
     socket.on('message', (data: Buffer, isBinary: boolean) =>

@@ -2,9 +2,13 @@ import { isUtf8 } from 'node:buffer';
 import { isValidWireCloseCode } from '../../src/protocol/close-code.constants.js';
 import type { ServerFrame } from './server-frame-reader.js';
 
+/** RSV1 in `ServerFrame.rsv`: a compressed message (RFC 7692). */
+const RSV1 = 4;
+
 /** What the server said, message by message. */
 export type ServerEvent =
-  | { kind: 'message'; opcode: number; payload: Buffer }
+  /** `compressed`: the first frame had RSV1 (permessage-deflate); `payload` is as received. */
+  | { kind: 'message'; opcode: number; payload: Buffer; compressed: boolean }
   | { kind: 'ping'; payload: Buffer }
   | { kind: 'pong'; payload: Buffer }
   /** `code` undefined: the close frame had no payload. */
@@ -20,10 +24,14 @@ export interface AssembledFrame {
  * Merges the server's fragments into messages and checks its frames against RFC 6455 section 5:
  * unmasked, no RSV bit without an extension, known opcodes, unfragmented control frames of at
  * most 125 bytes, well-formed fragmentation, UTF-8 text, a valid close frame, nothing after it.
+ * With permessage-deflate, RSV1 marks a compressed message and is only allowed on a message's
+ * first frame (RFC 7692 section 6): never on a continuation or control frame. A compressed text
+ * message is checked for UTF-8 by whoever inflates it.
  */
 export class MessageAssembler {
   private fragmentOpcode = 0;
   private fragments: Buffer[] = [];
+  private compressed = false;
   private closed = false;
 
   /** `allowedRsv`: the RSV bits a negotiated extension gave meaning to (none without one). */
@@ -36,17 +44,21 @@ export class MessageAssembler {
     if (opcode === 0x8) return this.close(payload);
     if (opcode === 0x9) return { event: { kind: 'ping', payload } };
     if (opcode === 0xa) return { event: { kind: 'pong', payload } };
-    if (opcode !== 0) this.fragmentOpcode = opcode;
+    if (opcode !== 0) {
+      this.fragmentOpcode = opcode;
+      this.compressed = (frame.rsv & RSV1) !== 0;
+    }
     this.fragments.push(payload);
     if (!frame.fin) return {};
     const message = Buffer.concat(this.fragments);
     const messageOpcode = this.fragmentOpcode;
+    const compressed = this.compressed;
     this.fragments = [];
     this.fragmentOpcode = 0;
-    if (messageOpcode === 0x1 && !isUtf8(message)) {
+    if (messageOpcode === 0x1 && !compressed && !isUtf8(message)) {
       return { violation: 'text message from the server is not valid UTF-8' };
     }
-    return { event: { kind: 'message', opcode: messageOpcode, payload: message } };
+    return { event: { kind: 'message', opcode: messageOpcode, payload: message, compressed } };
   }
 
   private check(frame: ServerFrame): string | null {
@@ -56,6 +68,9 @@ export class MessageAssembler {
     if ((frame.rsv & ~this.allowedRsv) !== 0) return `server frame has RSV bits ${frame.rsv}`;
     if ((opcode > 0x2 && opcode < 0x8) || opcode > 0xa)
       return `server used reserved opcode ${opcode}`;
+    if ((frame.rsv & RSV1) !== 0 && (opcode === 0 || opcode >= 0x8)) {
+      return `server set RSV1 on a ${opcode === 0 ? 'continuation' : 'control'} frame`;
+    }
     if (opcode >= 0x8) {
       if (!frame.fin) return 'server fragmented a control frame';
       if (frame.payload.length > 125) return 'server control frame longer than 125 bytes';

@@ -1,34 +1,61 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSuite } from './cases/index.js';
+import type { CaseResult } from './conformance-case.js';
 import { runConformance } from './conformance-runner.js';
-import { type EchoTarget, startOurEchoServer } from './echo-targets.js';
+import { COMPRESSION_ON, type EchoTarget, startOurEchoServer } from './echo-targets.js';
 import { renderResults, reportPath, updateReport } from './report-writer.js';
 
 const full = process.env.CONFORMANCE_FULL === '1';
 
+const failures = (results: readonly CaseResult[]): string[] =>
+  results
+    .filter((result) => result.verdict === 'FAILED')
+    .map((result) => `${result.id}: ${result.notes.join('; ')}`);
+
 describe('conformance: our server (sample EchoGateway on /echo)', () => {
-  let target: EchoTarget;
+  let plain: EchoTarget;
+  let deflate: EchoTarget;
 
   beforeAll(async () => {
-    target = await startOurEchoServer();
+    plain = await startOurEchoServer();
+    deflate = await startOurEchoServer(COMPRESSION_ON);
   });
 
   afterAll(async () => {
-    await target?.close();
+    await plain?.close();
+    await deflate?.close();
   });
 
   it(
-    'fails no case',
+    'fails no case (default settings: categories 1-10)',
     async () => {
-      const { cases, skipped } = buildSuite({ maxMessageSize: target.maxMessageSize, full });
-      const results = await runConformance(cases, { url: target.url });
+      const { cases, skipped } = buildSuite({ maxMessageSize: plain.maxMessageSize, full });
+      const results = await runConformance(cases, { url: plain.url });
       await updateReport(reportPath(), {
-        ours: renderResults('nest-swoole-ws (ours)', results, skipped),
+        ours: renderResults('nest-swoole-ws (ours), default settings', results, skipped),
       });
-      const failed = results
-        .filter((result) => result.verdict === 'FAILED')
-        .map((result) => `${result.id}: ${result.notes.join('; ')}`);
-      expect(failed).toEqual([]);
+      expect(failures(results)).toEqual([]);
+    },
+    full ? 600_000 : 120_000,
+  );
+
+  it(
+    'fails no case with websocket_compression on (categories 1-10, 12, 13)',
+    async () => {
+      const { cases, skipped } = buildSuite({
+        maxMessageSize: deflate.maxMessageSize,
+        full,
+        compression: true,
+      });
+      const results = await runConformance(cases, { url: deflate.url });
+      await updateReport(reportPath(), {
+        'ours-deflate': renderResults(
+          'nest-swoole-ws (ours), websocket_compression: true',
+          results,
+          skipped,
+        ),
+      });
+      expect(failures(results)).toEqual([]);
     },
     full ? 600_000 : 120_000,
   );

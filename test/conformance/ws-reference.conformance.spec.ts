@@ -1,14 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSuite } from './cases/index.js';
 import { runConformance } from './conformance-runner.js';
-import { type EchoTarget, startOurEchoServer, startWsEchoServer } from './echo-targets.js';
+import {
+  COMPRESSION_ON,
+  type EchoTarget,
+  startOurEchoServer,
+  startWsEchoServer,
+} from './echo-targets.js';
 import { renderDifferences, renderResults, reportPath, updateReport } from './report-writer.js';
 
 const full = process.env.CONFORMANCE_FULL === '1';
 
 /**
- * The same suite against the `ws` package, as a reference: its verdicts are recorded, and every
- * case where ws and we differ is listed in the report. Nothing is asserted about ws itself.
+ * The same suite against the `ws` package (permessage-deflate enabled), as a reference: its
+ * verdicts are recorded, and every case where ws and we (with `websocket_compression` on)
+ * differ is listed in the report. Nothing is asserted about ws itself.
  */
 describe('conformance: ws reference server', () => {
   let reference: EchoTarget;
@@ -16,7 +22,7 @@ describe('conformance: ws reference server', () => {
 
   beforeAll(async () => {
     reference = await startWsEchoServer();
-    ours = await startOurEchoServer();
+    ours = await startOurEchoServer(COMPRESSION_ON);
   });
 
   afterAll(async () => {
@@ -27,7 +33,11 @@ describe('conformance: ws reference server', () => {
   it(
     'runs the suite and compares verdicts with ours',
     async () => {
-      const { cases, skipped } = buildSuite({ maxMessageSize: reference.maxMessageSize, full });
+      const { cases, skipped } = buildSuite({
+        maxMessageSize: reference.maxMessageSize,
+        full,
+        compression: true,
+      });
       const [wsResults, ourResults] = await Promise.all([
         runConformance(cases, { url: reference.url }),
         runConformance(cases, { url: ours.url }),

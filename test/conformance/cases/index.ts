@@ -1,7 +1,8 @@
 import type { ConformanceCase } from '../conformance-case.js';
 import { autofragmentationCases } from './autofragmentation.cases.js';
 import { closeCases } from './close.cases.js';
-import { compressionCases, type ExtensionOffer } from './compression.cases.js';
+import { compressionOfferCases } from './compression-offers.cases.js';
+import { compressionCases } from './compression.cases.js';
 import { fragmentationCases } from './fragmentation.cases.js';
 import { framingCases } from './framing.cases.js';
 import { limitCases } from './limits.cases.js';
@@ -16,8 +17,8 @@ export interface SuiteOptions {
   maxMessageSize: number;
   /** Every size of 9.x (slow), rather than the CI subset. */
   full: boolean;
-  /** Offers for 12.x / 13.x once compression lands; none by default. */
-  compressionOffers?: readonly ExtensionOffer[];
+  /** Add 12.x / 13.x (permessage-deflate), for a server that may negotiate it. */
+  compression?: boolean;
 }
 
 /** The suite: every case in Autobahn order, and the IDs left out of this run. */
@@ -33,7 +34,12 @@ export function buildSuite(options: SuiteOptions): { cases: ConformanceCase[]; s
     ...closeCases(),
     ...limits.cases,
     ...autofragmentationCases(),
-    ...compressionCases(options.compressionOffers ?? []),
   ];
-  return { cases, skipped: limits.skipped };
+  const skipped = [...limits.skipped];
+  if (options.compression) {
+    const compression = compressionCases(options);
+    cases.push(...compression.cases, ...compressionOfferCases(options));
+    skipped.push(...compression.skipped);
+  }
+  return { cases, skipped };
 }
