@@ -13,7 +13,6 @@ import type { WsBoundHandler } from './ws-handler.interface.js';
 import { pathCovers } from './ws-path.matcher.js';
 import { isReplyStream, toReply } from './ws-reply.util.js';
 
-
 /**
  * Connects the discovered handlers to a `WsServer`: one server event fans out to every matching
  * handler, in discovery order, each awaited before the next. Handlers of a path-scoped gateway
