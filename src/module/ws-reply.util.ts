@@ -2,6 +2,13 @@ import { isObservable, type Observable } from 'rxjs';
 import { Frame } from '../protocol/frame.js';
 import { WEBSOCKET_OPCODE_BINARY, WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
 
+/**
+ * What a handler or an exception filter returns to send nothing. An exception filter must
+ * return something for Nest to count the error as handled (Nest 11 rethrows on any falsy
+ * value, Nest 12 on `undefined`), so a filter that answers by itself returns this.
+ */
+export const WS_NO_REPLY: unique symbol = Symbol('WS_NO_REPLY');
+
 /** A handler's return value, as it goes on the wire. */
 export type WsReply = { data: string | Buffer | Frame; opcode: number } | null;
 
@@ -10,7 +17,7 @@ export type WsReply = { data: string | Buffer | Frame; opcode: number } | null;
  * binary, anything else as JSON text. `undefined` and `null` send nothing.
  */
 export function toReply(value: unknown): WsReply {
-  if (value === undefined || value === null) return null;
+  if (value === undefined || value === null || value === WS_NO_REPLY) return null;
   if (value instanceof Frame) return { data: value, opcode: value.opcode };
   if (typeof value === 'string') return { data: value, opcode: WEBSOCKET_OPCODE_TEXT };
   if (Buffer.isBuffer(value)) return { data: value, opcode: WEBSOCKET_OPCODE_BINARY };

@@ -34,6 +34,7 @@ import type { WsRequest } from '../../src/gateway/ws-request.js';
 import type { WsResponse } from '../../src/gateway/ws-response.js';
 import { Frame } from '../../src/protocol/frame.js';
 import { Client, quietLogger, refusedUpgrade, startApp } from './module-support.js';
+import { WS_NO_REPLY } from '../../src/module/ws-reply.util.js';
 
 const logs = quietLogger();
 afterAll(() => logs.restore());
@@ -155,7 +156,7 @@ class RecoverableError extends Error {}
 @Catch(RecoverableError)
 class RecoverFilter implements ExceptionFilter {
   catch(error: RecoverableError, host: ArgumentsHost): unknown {
-    if (error.message === 'silent') return null;
+    if (error.message === 'silent') return WS_NO_REPLY;
     const frame = host.switchToWs().getClient<Frame>();
     return { recovered: error.message, from: frame.data, type: host.getType() };
   }
@@ -292,7 +293,7 @@ describe('Nest enhancers on WebSocket handlers', () => {
     await client.close();
   });
 
-  it('an exception filter returning a value has it pushed; null sends nothing', async () => {
+  it('an exception filter returning a value has it pushed; WS_NO_REPLY sends nothing', async () => {
     const client = await Client.open(`ws://${base}/filtered`);
     client.ws.send('silent');
     client.ws.send('x');

@@ -110,7 +110,8 @@ describe('module lifecycle', () => {
       providers: [OpenOnly],
     }).compile();
     await expect(moduleRef.init()).rejects.toThrow(/no @OnMessage\(\) handler/);
-    await moduleRef.close();
+    // Nest 11 rethrows the bootstrap error from close(); either way nothing was started.
+    await moduleRef.close().catch(() => undefined);
     expect(moduleRef.get(WsServer).server).toBeNull();
   });
 
@@ -183,7 +184,7 @@ describe('attach mode on Express', () => {
       providers: [EchoGateway],
     }).compile();
     await expect(moduleRef.init()).rejects.toThrow(/attachToHttpServer needs a Nest HTTP/);
-    await moduleRef.close();
+    await moduleRef.close().catch(() => undefined);
   });
 });
 
