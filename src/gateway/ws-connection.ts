@@ -105,6 +105,7 @@ export class WsConnection implements FrameParserSink {
     this.socket.setTimeout(0);
     this.socket.on('data', onSocketData);
     this.socket.on('end', onSocketEnd);
+    this.socket.resume();
     if (head.length > 0) this.receive(head);
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { HttpRequestHead } from './http-request-head.interface.js';
 
 /** Swoole's `$request->server`: what the server knows about the request and its connection. */
 export interface WsRequestServerInfo {
@@ -24,8 +24,11 @@ export interface WsRequestServerInfo {
 export class WsRequest {
   /** The connection's fd. */
   readonly fd: number;
-  /** Node's request, for what Swoole's object does not expose. */
-  readonly raw: IncomingMessage;
+  /**
+   * The request as received: Node's `HttpRequestHead` for plain HTTP requests, the head read by
+   * the upgrade sniffer for most handshakes (method, url, httpVersion, headers, socket).
+   */
+  readonly raw: HttpRequestHead;
   private readonly body: Buffer;
   private readonly receivedAt = Date.now();
   private headerCache: Record<string, string> | undefined;
@@ -33,7 +36,7 @@ export class WsRequest {
   private getCache: Record<string, string> | undefined;
   private cookieCache: Record<string, string> | undefined;
 
-  constructor(fd: number, request: IncomingMessage, body: Buffer = EMPTY_BODY) {
+  constructor(fd: number, request: HttpRequestHead, body: Buffer = EMPTY_BODY) {
     this.fd = fd;
     this.raw = request;
     this.body = body;
@@ -77,7 +80,7 @@ export class WsRequest {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-function serverInfo(request: IncomingMessage, receivedAt: number): WsRequestServerInfo {
+function serverInfo(request: HttpRequestHead, receivedAt: number): WsRequestServerInfo {
   const uri = request.url ?? '/';
   const queryAt = uri.indexOf('?');
   const path = queryAt < 0 ? uri : uri.slice(0, queryAt);
@@ -96,7 +99,7 @@ function serverInfo(request: IncomingMessage, receivedAt: number): WsRequestServ
   };
 }
 
-function flattenHeaders(request: IncomingMessage): Record<string, string> {
+function flattenHeaders(request: HttpRequestHead): Record<string, string> {
   const header: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) header[name] = Array.isArray(value) ? value.join(', ') : value;

@@ -5,8 +5,8 @@ import {
   type Server as HttpServer,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { Server as TlsServer } from 'node:tls';
+import { type Server as NetServer, createServer as createNetServer } from 'node:net';
+import { Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { isApplicationCloseCode, isValidWireCloseCode } from '../protocol/close-code.constants.js';
 import {
@@ -17,6 +17,8 @@ import { formatExtensionHeader } from '../protocol/extension-header.parser.js';
 import { PerMessageDeflateCodec } from '../protocol/permessage-deflate.codec.js';
 import { negotiatePerMessageDeflate } from '../protocol/permessage-deflate.negotiator.js';
 import { BroadcastEncoder } from './broadcast-encoder.js';
+import type { HttpRequestHead } from './http-request-head.interface.js';
+import { UpgradeSniffer } from './upgrade-sniffer.js';
 import type { ClusterAdapter } from '../cluster/cluster-adapter.interface.js';
 import type { ClusterCommand } from '../cluster/cluster-command.interface.js';
 import { makeClusterFd } from '../cluster/cluster-fd.util.js';
@@ -135,6 +137,9 @@ export class WsServer implements ConnectionHost {
   private readonly heartbeat: HeartbeatMonitor;
   private upgradeGuard: UpgradeGuard | null = null;
   private httpServer: HttpServer | null = null;
+  /** Our own listener (not attached mode): raw TCP or TLS, read first by the sniffer. */
+  private listener: NetServer | null = null;
+  private sniffer: UpgradeSniffer | null = null;
   private ownsHttpServer = false;
   private nextFd = 1;
   /** The cluster seam: null in the single-process default, so its path is unchanged. */
@@ -171,7 +176,7 @@ export class WsServer implements ConnectionHost {
 
   /** The bound port (after `start()`), or the configured one. */
   get port(): number {
-    const address = this.httpServer?.address();
+    const address = (this.listener ?? this.httpServer)?.address();
     if (address && typeof address === 'object') return (address as AddressInfo).port;
     return this.options.port ?? 9501;
   }
@@ -188,18 +193,46 @@ export class WsServer implements ConnectionHost {
   async start(): Promise<void> {
     this.assertStartable();
     await this.joinCluster();
-    const server = this.createListener();
-    this.attachListeners(server, true);
+    const http = this.createHttpServer();
+    this.attachListeners(http, true);
+    // Node tracks header and request timeouts only for servers that emitted 'listening'; this
+    // one never listens itself (it gets the connections the sniffer hands over), so tell it.
+    http.emit('listening');
     this.ownsHttpServer = true;
+    const listener = this.createListener();
+    this.listener = listener;
+    this.sniffer = new UpgradeSniffer(
+      this.settings.maxHeaderSize,
+      this.settings.handshakeTimeoutMs,
+      {
+        upgrade: (socket, head, rest) => this.upgrade({ ...head, socket }, socket, rest),
+        fallback: (socket, buffered) => this.handToHttp(socket, buffered),
+        refuse: (socket, status, reason) => refuseRaw(socket, status, reason),
+      },
+    );
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 9501, this.options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
+      listener.once('error', reject);
+      listener.listen(this.options.port ?? 9501, this.options.host ?? '0.0.0.0', () => {
+        listener.off('error', reject);
         resolve();
       });
     });
-    server.on('error', (error) => this.logger.error('listener error', error));
+    listener.on('error', (error) => this.logger.error('listener error', error));
     this.heartbeat.start();
+  }
+
+  /** A new connection on our listener: its first request head goes to the sniffer. */
+  private connected(socket: Socket): void {
+    this.accept(socket);
+    if (this.refusedSockets.has(socket)) this.handToHttp(socket, EMPTY);
+    else this.sniffer?.add(socket);
+  }
+
+  /** Gives a connection to Node's HTTP server, with the bytes already read put back first. */
+  private handToHttp(socket: Socket, buffered: Buffer): void {
+    if (buffered.length > 0) socket.unshift(buffered);
+    this.httpServer?.emit('connection', socket);
+    socket.resume();
   }
 
   /**
@@ -258,11 +291,13 @@ export class WsServer implements ConnectionHost {
     this.shuttingDown = true;
     this.heartbeat.stop();
     await this.clusterAdapter?.stop();
-    const server = this.httpServer;
-    const closed =
-      server && this.ownsHttpServer
-        ? new Promise<void>((resolve) => server.close(() => resolve()))
-        : Promise.resolve();
+    const listener = this.listener;
+    const closed = listener
+      ? new Promise<void>((resolve) => listener.close(() => resolve()))
+      : Promise.resolve();
+    this.sniffer?.close();
+    // Not listening itself: closing only stops its timeout tracking.
+    if (this.ownsHttpServer) this.httpServer?.close(() => undefined);
     for (const connection of this.byFd.values()) {
       if (connection.status === WEBSOCKET_STATUS_ACTIVE)
         connection.close(WEBSOCKET_CLOSE_GOING_AWAY, 'server shutting down');
@@ -538,15 +573,26 @@ export class WsServer implements ConnectionHost {
     if (this.httpServer) throw new Error('WsServer: already started');
   }
 
-  private createListener(): HttpServer {
+  /** Our listener: TCP, or TLS when configured; connections go to `connected`. */
+  private createListener(): NetServer {
     const tls = this.tlsOptions();
-    const options = {
+    if (tls) {
+      const server = createTlsServer(tls, (socket) => this.connected(socket));
+      server.on('tlsClientError', () => undefined);
+      return server;
+    }
+    // Half-open like Node's HTTP server: we decide when our side ends.
+    return createNetServer({ allowHalfOpen: true }, (socket) => this.connected(socket));
+  }
+
+  /** Node's HTTP server for everything that is not a plain upgrade (it never listens itself). */
+  private createHttpServer(): HttpServer {
+    return createHttpServer({
       maxHeaderSize: this.settings.maxHeaderSize,
       headersTimeout: this.settings.handshakeTimeoutMs,
       requestTimeout: Math.max(300_000, this.settings.handshakeTimeoutMs + 1000),
       connectionsCheckingInterval: Math.min(1000, this.settings.handshakeTimeoutMs),
-    };
-    return tls ? createHttpsServer({ ...options, ...tls }) : createHttpServer(options);
+    });
   }
 
   private tlsOptions(): { cert: string | Buffer; key: string | Buffer } | null {
@@ -582,6 +628,8 @@ export class WsServer implements ConnectionHost {
   }
 
   private accept(socket: Socket): void {
+    // Sockets handed over by the sniffer were accepted already.
+    if ((socket as ConnectionSocket)[SOCKET_CONNECTION] || this.refusedSockets.has(socket)) return;
     if (this.byFd.size >= this.settings.maxConnections || this.shuttingDown) {
       this.refusedSockets.add(socket);
       this.statistics.refused++;
@@ -663,7 +711,9 @@ export class WsServer implements ConnectionHost {
    * wait (a guard's promise, a handshake or beforeHandshakeResponse handler) continues in
    * `upgradeSlowly`, bounded by `handshake_timeout`.
    */
-  private upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
+  private upgrade(request: HttpRequestHead, socket: Socket, head: Buffer): void {
+    // Nothing may be read before the connection's frame reader is attached.
+    socket.pause();
     const connection = this.connectionOf(socket);
     if (connection === null) return refuseRaw(socket, 503, 'too many connections');
     connection.status = WEBSOCKET_STATUS_HANDSHAKE;
@@ -722,13 +772,13 @@ export class WsServer implements ConnectionHost {
     }
   }
 
-  private originAllowed(request: IncomingMessage): boolean {
+  private originAllowed(request: HttpRequestHead): boolean {
     const allowed = this.settings.allowedOrigins;
     if (allowed === undefined) return true;
     // Browsers always send Origin; a client without one is not a browser page, and could send
     // any Origin it liked, so the list guards against cross-site pages, not against it.
-    const origin = request.headers.origin;
-    return origin === undefined || allowed.has(origin);
+    const origin = request.headers['origin'];
+    return origin === undefined || (typeof origin === 'string' && allowed.has(origin));
   }
 
   private async builtInHandshake(
@@ -884,6 +934,8 @@ function isValidDisconnect(code: number, reason: unknown): reason is string {
     isApplicationCloseCode(code) && typeof reason === 'string' && Buffer.byteLength(reason) <= 125
   );
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const DEFAULT_HANDSHAKE: unique symbol = Symbol('defaultHandshake');
 

@@ -26,6 +26,8 @@ export class WsEventRouter {
   private readonly paths = new Map<number, string>();
   /** Whether any handshake or open handler has guards to run before the upgrade. */
   private readonly hasEarlyGuards: boolean;
+  /** Whether any gateway is scoped to a path (else every handler sees every connection). */
+  private readonly scoped: boolean;
   /** The last message still being handled, per connection. */
   private readonly pending = new Map<number, Promise<void>>();
   /** Observables returned by message handlers that still push to a connection. */
@@ -36,6 +38,7 @@ export class WsEventRouter {
     handlers: readonly WsBoundHandler[],
   ) {
     this.hasEarlyGuards = handlers.some((handler) => handler.guard !== undefined);
+    this.scoped = handlers.some((handler) => handler.path !== undefined && handler.path !== '/');
     for (const handler of handlers) {
       const list = this.byEvent.get(handler.event) ?? [];
       list.push(handler);
@@ -59,13 +62,16 @@ export class WsEventRouter {
         this.runAll('beforeHandshakeResponse', this.pathOf(request.fd), [request, response]),
       );
     }
-    server.on('open', (request) => this.open(request));
+    if (this.byEvent.has('open')) server.on('open', (request) => this.open(request));
     server.on('message', (frame) => this.message(frame));
     server.on('close', (fd) => this.close(fd));
     if (this.byEvent.has('request'))
       server.on('request', (request, response) => this.request(request, response));
-    // Always: a connection that passed the upgrade guard but never opened leaves its path here.
-    server.on('disconnect', (fd) => this.disconnect(fd));
+    // With path scopes, a connection that passed the upgrade guard but never opened leaves its
+    // path here too.
+    if (this.scoped || this.byEvent.has('disconnect')) {
+      server.on('disconnect', (fd) => this.disconnect(fd));
+    }
   }
 
   private handlersFor(event: WsEventName, path: string | undefined): WsBoundHandler[] {
@@ -82,7 +88,8 @@ export class WsEventRouter {
    * and `open` handlers of that path (a refusal is 401/403 or the exception's status).
    */
   private checkUpgrade(request: WsRequest): UpgradeRefusal | null | Promise<UpgradeRefusal | null> {
-    const path = request.server.path_info;
+    if (!this.scoped && !this.hasEarlyGuards) return null;
+    const path = requestPath(request);
     const messageHandlers = this.byEvent.get('message') as WsBoundHandler[];
     if (!messageHandlers.some((handler) => pathCovers(handler.path, path))) {
       return { status: 404, reason: `no WebSocket gateway serves ${path}` };
@@ -201,11 +208,11 @@ export class WsEventRouter {
     return undefined;
   }
 
-  private async close(fd: number): Promise<void> {
+  private close(fd: number): Promise<void> | undefined {
     const path = this.pathOf(fd);
-    this.paths.delete(fd);
+    if (path !== undefined) this.paths.delete(fd);
     this.stopStreams(fd);
-    await this.runAll('close', path, [fd]);
+    return this.byEvent.has('close') ? this.runAll('close', path, [fd]) : undefined;
   }
 
   private async disconnect(fd: number): Promise<void> {
@@ -353,6 +360,13 @@ export class WsEventRouter {
     );
     this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
   }
+}
+
+/** The request's path, without building Swoole's whole `server` record. */
+function requestPath(request: WsRequest): string {
+  const url = request.raw.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

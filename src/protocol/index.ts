@@ -18,3 +18,4 @@ export * from './permessage-deflate.util.js';
 export * from './permessage-deflate.negotiator.js';
 export * from './permessage-deflate.codec.js';
 export * from './zlib-concurrency.limiter.js';
+export * from './request-head.parser.js';
