@@ -23,6 +23,7 @@ interface Sniffing {
   length: number;
   onData: (chunk: Buffer) => void;
   onClose: () => void;
+  onEnd: () => void;
 }
 
 /**
@@ -50,10 +51,13 @@ export class UpgradeSniffer {
       length: 0,
       onData: (chunk) => this.receive(socket, state, chunk),
       onClose: () => this.sniffing.delete(socket),
+      // The peer finished without a complete request head: nothing will ever be served.
+      onEnd: () => this.finish(socket, state, () => socket.destroy()),
     };
     this.sniffing.set(socket, state);
     socket.on('data', state.onData);
     socket.once('close', state.onClose);
+    socket.once('end', state.onEnd);
     this.timer ??= this.startTimer();
   }
 
@@ -89,6 +93,7 @@ export class UpgradeSniffer {
   private finish(socket: Socket, state: Sniffing, next: () => void): void {
     socket.off('data', state.onData);
     socket.off('close', state.onClose);
+    socket.off('end', state.onEnd);
     socket.pause();
     this.sniffing.delete(socket);
     next();

@@ -11,7 +11,8 @@ export interface ParsedRequestHead {
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 /** Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const REQUEST_LINE = /^([A-Z]+) (\/[\x21-\x7e]*) HTTP\/1\.([0-9])$/;
+/** HTTP/1.0 and 1.1 only: Node's parser refuses other versions (e.g. HTTP/1.2) with 400. */
+const REQUEST_LINE = /^([A-Z]+) (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
 
 /** Where the head ends: the index just past the blank line, or -1 when it has not arrived yet. */
 export function findHeadEnd(data: Buffer): number {
@@ -39,7 +40,7 @@ export function parseRequestHead(head: Buffer): ParsedRequestHead | null {
     if (colon <= 0) return null;
     const name = line.slice(0, colon);
     if (!isToken(name)) return null;
-    const value = line.slice(colon + 1).trim();
+    const value = trimWhitespace(line, colon + 1);
     if (!FIELD_VALUE.test(value)) return null;
     const key = name.toLowerCase();
     if (key in headers) return null;
@@ -52,4 +53,20 @@ export function parseRequestHead(head: Buffer): ParsedRequestHead | null {
     httpVersion: `1.${requestLine[3]}`,
     headers,
   };
+}
+
+/**
+ * `line` from `start`, without the optional whitespace around a field value (RFC 9110 section
+ * 5.6.3): spaces and tabs only. `String.prototype.trim` would also strip CR, LF, VT, FF and
+ * U+00A0 (byte 0xa0 in latin1), accepting values Node's parser refuses or altering them.
+ */
+function trimWhitespace(line: string, start: number): string {
+  let end = line.length;
+  while (start < end && isWhitespace(line.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(line.charCodeAt(end - 1))) end--;
+  return line.slice(start, end);
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
