@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
+import { runCluster } from '../src/index.js';
+import { AppModule, sampleWorkers } from './app.module.js';
 
 /**
  * The sample application: WebSocket and HTTP on one port (9501 unless PORT says otherwise),
- * served by the module's own listener, so no HTTP platform is needed.
+ * served by the module's own listener, so no HTTP platform is needed. `WORKERS=4` runs it as four
+ * worker processes (Swoole's worker_num); `REDIS_URL=redis://...` joins the other nodes using
+ * that Redis.
  */
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule);
@@ -15,4 +18,6 @@ async function bootstrap(): Promise<void> {
   );
 }
 
-void bootstrap();
+const workers = sampleWorkers();
+if (workers > 1) void runCluster(() => bootstrap(), { workers });
+else void bootstrap();

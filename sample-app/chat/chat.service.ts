@@ -20,10 +20,11 @@ export class ChatService {
     return this.members.size;
   }
 
-  /** Sends an event to every chat member; the frame is encoded once. Returns the count. */
+  /**
+   * Sends an event to every connection on `/chat`, in every worker or node; the frame is encoded
+   * once per process. Returns how many of this process's connections got it.
+   */
   broadcast(event: Record<string, unknown>): number {
-    return this.server.broadcast(JSON.stringify(event), undefined, undefined, (fd) =>
-      this.members.has(fd),
-    );
+    return this.server.broadcast(JSON.stringify(event), undefined, undefined, { path: '/chat' });
   }
 }

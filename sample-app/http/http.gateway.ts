@@ -24,15 +24,15 @@ export class HttpGateway {
     this.send(response, 404, { error: 'not found' });
   }
 
-  /** `GET /broadcast?message=hi`: pushes the message to every established WebSocket. */
+  /**
+   * `GET /broadcast?message=hi`: pushes the message to every WebSocket, in every worker or node
+   * (the seed's onRequest example, made cluster-wide by `broadcast`). Answers how many of this
+   * process's connections got it.
+   */
   private broadcast(request: WsRequest, response: WsResponse): void {
     const message = request.get['message'];
     if (!message) return this.send(response, 400, { error: 'missing ?message=' });
-    let delivered = 0;
-    for (const fd of this.server.connections) {
-      if (this.server.isEstablished(fd) && this.server.push(fd, message)) delivered++;
-    }
-    this.send(response, 200, { delivered });
+    this.send(response, 200, { delivered: this.server.broadcast(message) });
   }
 
   private send(response: WsResponse, status: number, body: unknown): void {

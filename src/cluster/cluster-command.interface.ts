@@ -8,7 +8,7 @@ export type ClusterCommand =
   | { op: 'exist'; fd: number }
   | { op: 'isEstablished'; fd: number }
   | { op: 'getClientInfo'; fd: number }
-  | { op: 'broadcast'; data: string | Buffer; opcode: number; flags: number }
+  | { op: 'broadcast'; data: string | Buffer; opcode: number; flags: number; path?: string }
   | { op: 'connections' }
   | { op: 'stats' };
 

@@ -6,6 +6,7 @@ import {
   ClusterUnavailableError,
 } from './cluster-command.interface.js';
 import { type IpcMessage, isIpcMessage } from './ipc-message.interface.js';
+import { runClusterCommand } from './cluster-command.runner.js';
 import { PendingRequests } from './pending-requests.js';
 
 /**
@@ -89,15 +90,9 @@ export class IpcClusterAdapter implements ClusterAdapter {
 
   /** Runs another worker's command on our connections and answers when asked to. */
   private execute(message: Extract<IpcMessage, { t: 'req' | 'pub' }>): void {
-    let result: unknown;
-    let error: string | undefined;
-    try {
-      result = this.executor?.(message.cmd);
-    } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
-    }
+    const outcome = runClusterCommand(this.executor, message.cmd);
     if (message.t === 'req' && message.id !== 0 && message.from !== undefined) {
-      this.send({ nsws: 1, t: 'res', id: message.id, to: message.from, result, err: error });
+      this.send({ nsws: 1, t: 'res', id: message.id, to: message.from, ...outcome });
     }
   }
 

@@ -10,6 +10,7 @@ import {
   decodeClusterMessage,
   encodeClusterMessage,
 } from './cluster-message.codec.js';
+import { runClusterCommand } from './cluster-command.runner.js';
 import { PendingRequests } from './pending-requests.js';
 import {
   type RedisClientConstructor,
@@ -173,15 +174,8 @@ export class RedisClusterAdapter implements ClusterAdapter {
       return;
     }
     if (message.from === this.owner) return;
-    let result: unknown;
-    let error: string | undefined;
-    try {
-      result = this.executor?.(message.cmd);
-    } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
-    }
-    if (message.t === 'req')
-      this.reply(message.from, { t: 'res', id: message.id, result, err: error });
+    const outcome = runClusterCommand(this.executor, message.cmd);
+    if (message.t === 'req') this.reply(message.from, { t: 'res', id: message.id, ...outcome });
   }
 
   private reply(owner: number, message: RedisClusterMessage): void {

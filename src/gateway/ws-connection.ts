@@ -62,6 +62,8 @@ export class WsConnection implements FrameParserSink {
   /** Milliseconds timestamps of the last read and write. */
   lastRecvTime = Date.now();
   lastSendTime = 0;
+  /** The path of the upgrade request (for `broadcast(..., { path })`). */
+  path = '';
   /** permessage-deflate, when negotiated in the handshake (set before `activate`). */
   codec: PerMessageDeflateCodec | null = null;
 

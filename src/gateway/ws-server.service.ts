@@ -274,7 +274,12 @@ export class WsServer implements ConnectionHost {
       case 'getClientInfo':
         return this.getClientInfo(command.fd);
       case 'broadcast':
-        return this.broadcastLocal(command.data, command.opcode, command.flags);
+        return this.broadcastLocal(
+          command.data,
+          command.opcode,
+          command.flags,
+          command.path === undefined ? undefined : { path: command.path },
+        );
       case 'connections':
         return [...this.byFd.keys()];
       case 'stats':
@@ -509,21 +514,23 @@ export class WsServer implements ConnectionHost {
   }
 
   /**
-   * Sends one message to every open WebSocket (or those `filter` accepts), encoding the frame
-   * once. Returns the number of connections it was written to.
+   * Sends one message to every open WebSocket, or to those `filter` accepts: a function of the
+   * fd, or `{ path }` for the connections whose handshake path is that path or below it.
+   * The frame is encoded once. In a cluster, every owner delivers to its own connections; a
+   * function filter only runs here, so that broadcast stays on this process, while a `{ path }`
+   * filter travels. Returns the number of this process's connections it was written to.
    */
   broadcast(
     data: FrameData,
     opcode: number = WEBSOCKET_OPCODE_TEXT,
     flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
-    filter?: (fd: number) => boolean,
+    filter?: BroadcastFilter,
   ): number {
     if (typeof data !== 'string' && !Buffer.isBuffer(data)) return 0;
     if (!this.isPushable(opcode, data) || !Number.isInteger(flags)) return 0;
-    // Other owners deliver to their own connections; a filter is a local function, so a filtered
-    // broadcast stays on this process.
-    if (this.remote !== null && filter === undefined)
-      this.remote.publish({ op: 'broadcast', data, opcode, flags });
+    if (this.remote !== null && typeof filter !== 'function') {
+      this.remote.publish({ op: 'broadcast', data, opcode, flags, path: filter?.path });
+    }
     return this.broadcastLocal(data, opcode, flags, filter);
   }
 
@@ -532,7 +539,7 @@ export class WsServer implements ConnectionHost {
     data: FrameData,
     opcode: number,
     flags: number,
-    filter?: (fd: number) => boolean,
+    filter?: BroadcastFilter,
   ): number {
     const payload = typeof data === 'string' ? Buffer.from(data) : data;
     const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
@@ -547,8 +554,11 @@ export class WsServer implements ConnectionHost {
       compress && !isControlOpcode(opcode),
     );
     let delivered = 0;
+    const accepts = filterFunction(filter);
     for (const [fd, connection] of this.byFd) {
-      if (connection.status !== WEBSOCKET_STATUS_ACTIVE || (filter && !filter(fd))) continue;
+      if (connection.status !== WEBSOCKET_STATUS_ACTIVE || (accepts && !accepts(fd, connection))) {
+        continue;
+      }
       if (encoder.deliver(connection)) delivered++;
     }
     return delivered;
@@ -717,6 +727,7 @@ export class WsServer implements ConnectionHost {
     const connection = this.connectionOf(socket);
     if (connection === null) return refuseRaw(socket, 503, 'too many connections');
     connection.status = WEBSOCKET_STATUS_HANDSHAKE;
+    connection.path = pathOfUrl(request.url);
     try {
       const check = validateUpgradeRequest(request);
       if (!check.ok) return refuseRaw(socket, check.status, check.reason, check.headers);
@@ -926,6 +937,26 @@ export class WsServer implements ConnectionHost {
       this.logger.error(`"${event}" handler failed`, error);
     }
   }
+}
+
+/** Which connections a broadcast reaches: a function of the fd, or a handshake path scope. */
+export type BroadcastFilter = ((fd: number) => boolean) | { path: string };
+
+function filterFunction(
+  filter: BroadcastFilter | undefined,
+): ((fd: number, connection: WsConnection) => boolean) | undefined {
+  if (filter === undefined) return undefined;
+  if (typeof filter === 'function') return (fd) => filter(fd);
+  const base = filter.path.endsWith('/') ? filter.path.slice(0, -1) : filter.path;
+  return (_fd, connection) =>
+    base === '' || connection.path === base || connection.path.startsWith(`${base}/`);
+}
+
+/** The path of a request target, without its query string. */
+function pathOfUrl(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 /** Whether `disconnect()` arguments are what Swoole allows. */
