@@ -1,14 +1,11 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { WsServer } from '../../src/index.js';
 import { AppModule } from '../../sample-app/app.module.js';
-
-/** The system Chromium (Debian's `chromium` package); a browser is never downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('sample app in a real browser', () => {
   let app: INestApplicationContext;
@@ -16,26 +13,11 @@ describe('sample app in a real browser', () => {
   let base: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium" (or set CHROMIUM_PATH)`,
-      );
-    }
     process.env.PORT = '0';
     process.env.HOST = '127.0.0.1';
     app = await NestFactory.createApplicationContext(AppModule, { logger: false });
     base = `http://127.0.0.1:${app.get(WsServer).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import type { PerMessageDeflateOptions } from 'ws';
 import type { WsServer } from '../../src/gateway/ws-server.service.js';
 import type { WsServerSettings } from '../../src/gateway/ws-server-options.interface.js';
@@ -547,9 +547,6 @@ describe('ws client with perMessageDeflate', () => {
   });
 });
 
-/** The system Chromium (Debian's `chromium` package); a browser is never downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>deflate</title></head>
 <body><p id="status">idle</p></body></html>`;
 
@@ -557,22 +554,7 @@ describe('a browser with compression', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with "apt-get install chromium" (or set CHROMIUM_PATH)`,
-      );
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

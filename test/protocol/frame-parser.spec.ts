@@ -5,6 +5,7 @@ import {
   type FrameParserSink,
 } from '../../src/protocol/frame-parser.js';
 import { encodeClosePayload, encodeFrame } from '../../src/protocol/frame-encoder.js';
+import { mulberry32 } from '../support/mulberry32.js';
 
 /** What the sink saw, with payloads as hex so events compare by value. */
 type Event =
@@ -95,18 +96,6 @@ const SIDES: Array<[string, FrameParserOptions]> = [
   ['server side (masked frames)', SERVER],
   ['client side (unmasked frames)', CLIENT],
 ];
-
-/** Deterministic PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('FrameParser: RFC 6455 section 5.7 examples', () => {
   it('a single-frame unmasked text message (client side)', () => {

@@ -1,17 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { applyMask, applyMaskAt } from '../../src/protocol/mask.util.js';
-
-/** Deterministic PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/mulberry32.js';
 
 function naiveMask(data: Uint8Array, mask: Uint8Array, maskOffset = 0): Buffer {
   const out = Buffer.from(data);

@@ -1,21 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from '@jest/globals';
 import { Utf8Validator, isValidUtf8 } from '../../src/protocol/utf8-validator.js';
+import { mulberry32 } from '../support/mulberry32.js';
 
 function hexBytes(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'hex');
-}
-
-/** Deterministic PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Continuation bytes covering every narrowed second-byte range (E0, ED, F0, F4). */
