@@ -17,7 +17,7 @@ import type { PerMessageDeflateCodec } from '../protocol/permessage-deflate.code
 import { InboundSequencer } from './inbound-sequencer.js';
 import { OutboundQueue } from './outbound-queue.js';
 import { writeBatcher } from './write-batcher.js';
-import { CloseFrame, Frame } from '../protocol/frame.js';
+import { CloseFrame, Frame, truncateUtf8 } from '../protocol/frame.js';
 import {
   WEBSOCKET_OPCODE_CLOSE,
   WEBSOCKET_OPCODE_PING,
@@ -453,12 +453,3 @@ function onSocketEnd(this: ConnectionSocket): void {
 
 /** Batches up to this size are joined into one buffer; larger ones are written as a vector. */
 const JOIN_LIMIT = 16 * 1024;
-
-/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
-function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  let end = maxBytes;
-  const bytes = Buffer.from(text, 'utf8');
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
-}

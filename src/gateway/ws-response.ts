@@ -50,7 +50,10 @@ export class WsResponse {
   /** Sets a response header. False once the head is sent or for an invalid name. */
   header(name: string, value: string | number | string[]): boolean {
     if (this.headSent || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return false;
-    this.headers[name] = Array.isArray(value) ? value.map(String) : String(value);
+    const values = Array.isArray(value) ? value.map(String) : [String(value)];
+    // A CR, LF or NUL would end the header line early: a response-splitting hole, refused.
+    if (values.some((item) => /[\r\n\0]/.test(item))) return false;
+    this.headers[name] = Array.isArray(value) ? values : values[0];
     return true;
   }
 

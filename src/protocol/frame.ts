@@ -12,6 +12,7 @@ import {
 } from './frame-flag.constants.js';
 import {
   WEBSOCKET_OPCODE_CLOSE,
+  WEBSOCKET_OPCODE_CONTINUATION,
   WEBSOCKET_OPCODE_TEXT,
   isKnownOpcode,
 } from './opcode.constants.js';
@@ -164,7 +165,7 @@ export class CloseFrame extends Frame {
   protected override toBuffer(): Buffer {
     const code = this.code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : this.code;
     return packPayload(
-      encodeClosePayload(code, this.reason),
+      encodeClosePayload(code, truncateUtf8(this.reason, MAX_CLOSE_REASON_BYTES)),
       WEBSOCKET_OPCODE_CLOSE,
       SWOOLE_WEBSOCKET_FLAG_FIN | (this.flags & SWOOLE_WEBSOCKET_FLAG_MASK),
     );
@@ -177,9 +178,25 @@ function toBytes(data: FrameData): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
+/** A close frame holds 125 bytes: the 2-byte code and at most 123 of reason. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const bytes = Buffer.from(text, 'utf8');
+  let end = maxBytes;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 function packPayload(payload: Buffer, opcode: number, flags: number): Buffer {
+  // RSV1 marks a compressed message on its first frame only (RFC 7692 section 6): never on a
+  // continuation or a control frame.
   const compress =
-    (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0 && opcode < WEBSOCKET_OPCODE_CLOSE;
+    (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0 &&
+    opcode !== WEBSOCKET_OPCODE_CONTINUATION &&
+    opcode < WEBSOCKET_OPCODE_CLOSE;
   const body = compress ? deflateMessage(payload) : payload;
   return encodeFrame(opcode, body, {
     fin: (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0,

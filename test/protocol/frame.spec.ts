@@ -409,3 +409,23 @@ describe('CloseFrame.pack', () => {
     expect(hex(Frame.pack(received))).toBe('880203f3');
   });
 });
+
+describe('Frame.pack edge cases', () => {
+  it('cuts a CloseFrame reason to 123 bytes so the frame stays a valid control frame', () => {
+    const frame = new CloseFrame();
+    frame.code = 4000;
+    frame.reason = 'é'.repeat(100); // 200 bytes of UTF-8
+    const packed = Frame.pack(frame);
+    expect(packed[1] & 0x7f).toBeLessThanOrEqual(125);
+    const unpacked = Frame.unpack(packed) as CloseFrame;
+    expect(unpacked.code).toBe(4000);
+    expect(Buffer.byteLength(unpacked.reason)).toBeLessThanOrEqual(123);
+    expect(unpacked.reason).toBe('é'.repeat(61));
+  });
+
+  it('never sets RSV1 on a continuation frame, even with the COMPRESS flag', () => {
+    const packed = Frame.pack('tail', 0x0, 1 | 2);
+    expect(packed[0] & 0x40).toBe(0);
+    expect(packed.subarray(2).toString()).toBe('tail');
+  });
+});
