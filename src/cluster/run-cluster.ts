@@ -44,15 +44,20 @@ function startPrimary(count: number, options: RunClusterOptions): void {
   cluster.setupPrimary({ serialization: 'advanced' });
   const relay = new ClusterRelay();
   let stopping = false;
+  const startedAt = new Map<number, number>();
+  const restarts = new RestartBackoff();
   const fork = (): Worker => {
     const worker = cluster.fork({ [CLUSTER_WORKERS_ENV]: String(count) });
+    startedAt.set(worker.id, Date.now());
     worker.once('online', () => relay.add(worker));
     return worker;
   };
   cluster.on('exit', (worker, code, signal) => {
     relay.remove(worker.id);
     options.onWorkerExit?.(worker.id, code, signal);
-    if (!stopping && options.restart !== false) fork();
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    if (!stopping && options.restart !== false) setTimeout(fork, restarts.next(lived));
     else if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
   });
   const stop = (): void => {
@@ -62,4 +67,22 @@ function startPrimary(count: number, options: RunClusterOptions): void {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   for (let i = 0; i < count; i++) fork();
+}
+
+/**
+ * How long to wait before replacing a dead worker: at once after a worker that ran a while, but
+ * doubling (up to 5 s) while workers keep dying within a second of starting, so a worker that
+ * cannot start (a bad port, say) does not spin the machine.
+ */
+class RestartBackoff {
+  private quickDeaths = 0;
+
+  next(livedMs: number): number {
+    if (livedMs >= 1000) {
+      this.quickDeaths = 0;
+      return 0;
+    }
+    this.quickDeaths++;
+    return Math.min(5000, 100 * 2 ** (this.quickDeaths - 1));
+  }
 }
