@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { checkGoals } from './lib/goals.js';
 import { buildLoadgen, REPO_ROOT } from './lib/loadgen-build.js';
 import { goalsMarkdown, scenarioMarkdown } from './lib/markdown-report.js';
-import { measure, type Sample } from './lib/measurement.js';
+import { measure, type Sample, EMPTY_SAMPLE } from './lib/measurement.js';
 import { openFilesLimit } from './lib/raised-limits.js';
 import { benchSettings, type BenchSettings, type Scenario, scenarios } from './lib/scenarios.js';
 import type { ServerName } from './lib/server-process.js';
@@ -45,27 +45,13 @@ async function runScenario(
         log(`  ${scenario.id} #${repetition + 1} ${server}: ${describe(sample)}`);
       } catch (error) {
         log(`  ${scenario.id} #${repetition + 1} ${server}: FAILED ${(error as Error).message}`);
-        samples.get(server)?.push({ ...failed(), note: 'failed' });
+        samples.get(server)?.push({ ...EMPTY_SAMPLE, note: 'failed' });
       }
     }
   }
   return {
     scenario,
     rows: scenario.servers.map((server) => summarise(server, samples.get(server) ?? [])),
-  };
-}
-
-function failed(): Sample {
-  return {
-    available: false,
-    perSecond: 0,
-    p50Us: 0,
-    p99Us: 0,
-    serverCpuUsPerUnit: 0,
-    serverCpuShare: 0,
-    loadgenCpuShare: 0,
-    rssPerConnection: 0,
-    heapPerConnection: 0,
   };
 }
 

@@ -27,7 +27,8 @@ export interface Sample {
   heapPerConnection: number;
 }
 
-const EMPTY: Sample = {
+/** A sample with no figures (a server that failed or could not take part). */
+export const EMPTY_SAMPLE: Sample = {
   available: false,
   perSecond: 0,
   p50Us: 0,
@@ -97,7 +98,7 @@ export async function measure(
       },
     });
     if (compression && !result.deflate)
-      return { ...EMPTY, note: 'permessage-deflate not negotiated' };
+      return { ...EMPTY_SAMPLE, note: 'permessage-deflate not negotiated' };
     if (!before || !after) throw new Error('missing server snapshot');
     return toSample(result, before, after);
   } finally {
