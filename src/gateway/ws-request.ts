@@ -80,10 +80,17 @@ export class WsRequest {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
+/** The path of a request target, without its query string (`/` when there is none). */
+export function pathOfUrl(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
 function serverInfo(request: HttpRequestHead, receivedAt: number): WsRequestServerInfo {
   const uri = request.url ?? '/';
   const queryAt = uri.indexOf('?');
-  const path = queryAt < 0 ? uri : uri.slice(0, queryAt);
+  const path = pathOfUrl(uri);
   const now = receivedAt / 1000;
   return {
     request_method: request.method ?? 'GET',

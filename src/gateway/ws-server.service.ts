@@ -52,7 +52,7 @@ import {
   WsConnection,
 } from './ws-connection.js';
 import { consoleLogger, type WsLogger } from './ws-logger.interface.js';
-import { WsRequest } from './ws-request.js';
+import { WsRequest, pathOfUrl } from './ws-request.js';
 import { NodeResponseTarget, WsResponse, type WsResponseTarget } from './ws-response.js';
 import type {
   UpgradeGuard,
@@ -950,13 +950,6 @@ function filterFunction(
   const base = filter.path.endsWith('/') ? filter.path.slice(0, -1) : filter.path;
   return (_fd, connection) =>
     base === '' || connection.path === base || connection.path.startsWith(`${base}/`);
-}
-
-/** The path of a request target, without its query string. */
-function pathOfUrl(url: string | undefined): string {
-  if (url === undefined) return '/';
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
 }
 
 /** Whether `disconnect()` arguments are what Swoole allows. */

@@ -1,7 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { WsEventName } from '../decorators/ws-metadata.constants.js';
-import type { WsRequest } from '../gateway/ws-request.js';
+import { pathOfUrl, type WsRequest } from '../gateway/ws-request.js';
 import type { WsResponse } from '../gateway/ws-response.js';
 import type { UpgradeRefusal } from '../gateway/ws-server-events.interface.js';
 import type { WsServer } from '../gateway/ws-server.service.js';
@@ -89,7 +89,8 @@ export class WsEventRouter {
    */
   private checkUpgrade(request: WsRequest): UpgradeRefusal | null | Promise<UpgradeRefusal | null> {
     if (!this.scoped && !this.hasEarlyGuards) return null;
-    const path = requestPath(request);
+    // The path alone, without building Swoole's whole `server` record.
+    const path = pathOfUrl(request.raw.url);
     const messageHandlers = this.byEvent.get('message') as WsBoundHandler[];
     if (!messageHandlers.some((handler) => pathCovers(handler.path, path))) {
       return { status: 404, reason: `no WebSocket gateway serves ${path}` };
@@ -360,13 +361,6 @@ export class WsEventRouter {
     );
     this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
   }
-}
-
-/** The request's path, without building Swoole's whole `server` record. */
-function requestPath(request: WsRequest): string {
-  const url = request.raw.url ?? '/';
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
