@@ -91,9 +91,15 @@ export class FrameParser {
   private masked = false;
   private payloadLength = 0;
 
-  /** A frame payload larger than what has arrived, filled as chunks come in. */
-  private partial: Buffer | null = null;
-  private partialFilled = 0;
+  /**
+   * The pieces of a frame payload that is still arriving, unmasked as they come. Nothing is
+   * reserved ahead of the bytes: a peer that declares a large frame and stops holds only what
+   * it actually sent.
+   */
+  private pieces: Buffer[] | null = null;
+  private piecesLength = 0;
+  /** Set by `pause()`: buffered bytes wait until `resume()`. */
+  private paused = false;
 
   private fragmentOpcode = 0;
   private fragmentCompressed = false;
@@ -131,7 +137,12 @@ export class FrameParser {
 
   /** Bytes received but not yet part of a delivered frame. */
   get bufferedBytes(): number {
-    return this.buffered + this.partialFilled + this.fragmentsLength;
+    return this.buffered + this.piecesLength + this.fragmentsLength;
+  }
+
+  /** Whether `pause()` holds the parser. */
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   /** Whether the parser stopped (after an error, a close frame, or `stop()`). */
@@ -144,7 +155,27 @@ export class FrameParser {
     if (this.state === State.Stopped || chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    while (this.step());
+    this.run();
+  }
+
+  /**
+   * Holds what is buffered: nothing more is delivered until `resume()`. A sink may call it from
+   * inside a delivery, to stop after the current frame (its consumer is behind); the bytes of
+   * the chunk it is reading then wait here rather than become a pile of delivered messages.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Delivers what `pause()` held, then goes on with whatever `push` brings. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.run();
+  }
+
+  private run(): void {
+    while (!this.paused && this.step());
   }
 
   /** Stops parsing and drops everything buffered (after a close, or when the socket ends). */
@@ -153,8 +184,8 @@ export class FrameParser {
     this.chunks.length = 0;
     this.chunkOffset = 0;
     this.buffered = 0;
-    this.partial = null;
-    this.partialFilled = 0;
+    this.pieces = null;
+    this.piecesLength = 0;
     this.fragments = [];
     this.fragmentsLength = 0;
   }
@@ -266,25 +297,21 @@ export class FrameParser {
 
   private readPayload(): boolean {
     const length = this.payloadLength;
-    if (this.partial === null && this.buffered >= length) {
+    if (this.pieces === null && this.buffered >= length) {
       const payload = this.takePayload(length);
       if (this.masked) applyMask(payload, this.maskKey());
       return this.frameComplete(payload, true);
     }
     if (this.buffered === 0) return false;
-    if (this.partial === null) {
-      this.partial = Buffer.allocUnsafe(length);
-      this.partialFilled = 0;
-    }
-    const piece = this.takePayload(Math.min(this.buffered, length - this.partialFilled));
-    if (this.masked) applyMask(piece, this.maskKey(), this.partialFilled);
-    piece.copy(this.partial, this.partialFilled);
-    this.partialFilled += piece.length;
+    const piece = this.takePayload(Math.min(this.buffered, length - this.piecesLength));
+    if (this.masked) applyMask(piece, this.maskKey(), this.piecesLength);
+    (this.pieces ??= []).push(piece);
+    this.piecesLength += piece.length;
     if (this.checksText() && !this.utf8.write(piece)) return this.invalidUtf8();
-    if (this.partialFilled < length) return false;
-    const payload = this.partial;
-    this.partial = null;
-    this.partialFilled = 0;
+    if (this.piecesLength < length) return false;
+    const payload = Buffer.concat(this.pieces, length);
+    this.pieces = null;
+    this.piecesLength = 0;
     return this.frameComplete(payload, false);
   }
 

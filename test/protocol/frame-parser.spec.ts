@@ -1002,3 +1002,63 @@ describe('FrameParser: bufferedBytes, stopped and stop()', () => {
     expect(h.delivered[0].byteOffset).toBe(chunk.byteOffset + 2);
   });
 });
+
+describe('FrameParser: memory follows the bytes that arrived', () => {
+  it('a declared 2 MiB - 1 frame with 15 bytes sent holds those bytes, not the declared length', () => {
+    const header = Buffer.concat([
+      Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0, 0x1f, 0xff, 0xff]), // masked, 64-bit length
+      MASK,
+    ]);
+    const parsers: Harness[] = [];
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 200; i++) {
+      const h = harness(SERVER);
+      h.parser.push(Buffer.concat([header, Buffer.alloc(15, i)]));
+      expect(h.parser.bufferedBytes).toBe(15);
+      parsers.push(h);
+    }
+    // Reserving the declared length would hold 200 x 2 MiB = 400 MiB here.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    expect(parsers.every((h) => h.events.length === 0)).toBe(true);
+  });
+
+  it('a frame gathered from many chunks is delivered whole and unmasked', () => {
+    const payload = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i & 0xff));
+    const stream = frame(SERVER, 0x2, payload);
+    const cuts = Array.from({ length: 69 }, (_, i) => 14 + (i + 1) * 1000);
+    const h = feed(SERVER, stream, cuts);
+    expect(h.delivered).toHaveLength(1);
+    expect(h.delivered[0].equals(payload)).toBe(true);
+  });
+});
+
+describe('FrameParser: pause() and resume()', () => {
+  it('pause() from a delivery holds the rest of the chunk until resume()', () => {
+    const h = harness(CLIENT, { afterEvent: (_event, parser) => parser.pause() });
+    h.parser.push(
+      Buffer.concat([frame(CLIENT, 0x1, 'a'), frame(CLIENT, 0x1, 'b'), frame(CLIENT, 0x9, 'p')]),
+    );
+    expect(h.events).toEqual([['message', 1, text('a'), false]]);
+    expect(h.parser.isPaused).toBe(true);
+    expect(h.parser.bufferedBytes).toBe(3 + 3);
+    h.parser.resume();
+    expect(h.events).toHaveLength(2);
+    h.parser.resume();
+    expect(h.events).toEqual([
+      ['message', 1, text('a'), false],
+      ['message', 1, text('b'), false],
+      ['ping', text('p')],
+    ]);
+  });
+
+  it('bytes pushed while paused wait; resume() when not paused does nothing', () => {
+    const h = harness(CLIENT);
+    h.parser.resume();
+    h.parser.pause();
+    h.parser.push(frame(CLIENT, 0x2, Buffer.from([7])));
+    expect(h.events).toEqual([]);
+    h.parser.resume();
+    expect(h.events).toEqual([['message', 2, '07', false]]);
+    expect(h.parser.isPaused).toBe(false);
+  });
+});
