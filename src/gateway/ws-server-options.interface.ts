@@ -40,6 +40,8 @@ export interface WsServerSettings {
   buffer_output_overflow?: 'drop' | 'close';
   /** (Ours) Seconds a client has to complete its opening handshake (default 10). */
   handshake_timeout?: number;
+  /** (Ours) Seconds to receive a whole plain HTTP request, head and body (default 60); else 408. */
+  http_request_timeout?: number;
   /** (Ours) Largest HTTP request head in bytes (default 16 KiB); larger gets 431. */
   http_header_max_size?: number;
   /** (Ours) Seconds to wait for the peer's close frame before dropping the connection (default 5). */
@@ -88,6 +90,7 @@ export interface ResolvedSettings {
   maxOutputBuffer: number;
   overflowCloses: boolean;
   handshakeTimeoutMs: number;
+  requestTimeoutMs: number;
   maxHeaderSize: number;
   closeTimeoutMs: number;
   allowedOrigins: ReadonlySet<string> | undefined;
@@ -120,6 +123,7 @@ export function resolveSettings(settings: WsServerSettings = {}): ResolvedSettin
     maxOutputBuffer: settings.buffer_output_size ?? 2 * MIB,
     overflowCloses: settings.buffer_output_overflow === 'close',
     handshakeTimeoutMs: (settings.handshake_timeout ?? 10) * 1000,
+    requestTimeoutMs: (settings.http_request_timeout ?? 60) * 1000,
     maxHeaderSize: settings.http_header_max_size ?? 16 * 1024,
     closeTimeoutMs: (settings.websocket_close_timeout ?? 5) * 1000,
     allowedOrigins: origins && origins.length > 0 ? new Set(origins) : undefined,

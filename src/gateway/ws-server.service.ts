@@ -599,9 +599,14 @@ export class WsServer implements ConnectionHost {
   private createHttpServer(): HttpServer {
     return createHttpServer({
       maxHeaderSize: this.settings.maxHeaderSize,
-      headersTimeout: this.settings.handshakeTimeoutMs,
-      requestTimeout: Math.max(300_000, this.settings.handshakeTimeoutMs + 1000),
-      connectionsCheckingInterval: Math.min(1000, this.settings.handshakeTimeoutMs),
+      // Node refuses a head timeout longer than the whole request's.
+      headersTimeout: Math.min(this.settings.handshakeTimeoutMs, this.settings.requestTimeoutMs),
+      requestTimeout: this.settings.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(
+        1000,
+        this.settings.handshakeTimeoutMs,
+        this.settings.requestTimeoutMs,
+      ),
     });
   }
 
@@ -628,7 +633,10 @@ export class WsServer implements ConnectionHost {
     );
     if (ownsRequests) {
       server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-        void this.request(request, response);
+        this.request(request, response).catch((error: unknown) => {
+          this.logger.error('HTTP request failed', error);
+          response.destroy();
+        });
       });
       server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
         this.clientError(error, socket),
@@ -686,7 +694,9 @@ export class WsServer implements ConnectionHost {
     const handler = this.handlers.request;
     if (!handler) return void sendPlain(response, 400, 'this server speaks WebSocket only');
     const body = await readBody(request, this.settings.maxPayload);
-    if (body === null) return void sendPlain(response, 413, 'request body too large');
+    // The client went away (reset, FIN, or Node's request timeout answered 408): nobody to answer.
+    if (body === ABORTED) return void response.destroy();
+    if (body === TOO_LARGE) return void sendPlain(response, 413, 'request body too large');
     this.statistics.requests++;
     connection.lastRecvTime = Date.now();
     const wsResponse = new WsResponse(connection.fd, new NodeResponseTarget(response));
@@ -990,15 +1000,45 @@ function sendPlain(response: ServerResponse, status: number, reason: string): vo
   response.end(`${reason}\n`);
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+const ABORTED = Symbol('aborted');
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * Reads a request body of at most `limit` bytes. A declared length over the limit is refused
+ * before anything is read; a body cut short (reset, FIN, timeout) is `ABORTED`, never a throw.
+ */
+function readBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<Buffer | typeof ABORTED | typeof TOO_LARGE> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.resolve(TOO_LARGE);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (outcome: Buffer | typeof ABORTED | typeof TOO_LARGE): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onAbort);
+      request.off('close', onClose);
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) finish(TOO_LARGE);
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(Buffer.concat(chunks, size));
+    const onAbort = (): void => finish(ABORTED);
+    // 'close' before 'end' means the body never completed.
+    const onClose = (): void => {
+      if (!request.complete) finish(ABORTED);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onAbort);
+    request.on('close', onClose);
+  });
 }
 
 function normalizeAddress(address: string | undefined): string {

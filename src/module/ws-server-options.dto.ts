@@ -57,6 +57,7 @@ export class WsServerSettingsDto {
   @IsOptional() @IsInt() @Min(1) buffer_output_size?: number;
   @IsOptional() @IsIn(['drop', 'close']) buffer_output_overflow?: 'drop' | 'close';
   @IsOptional() @IsNumber() @Min(0.001) handshake_timeout?: number;
+  @IsOptional() @IsNumber() @Min(0.001) http_request_timeout?: number;
   @IsOptional() @IsInt() @Min(1024) http_header_max_size?: number;
   @IsOptional() @IsNumber() @Min(0) websocket_close_timeout?: number;
   @IsOptional() @IsArray() @IsString({ each: true }) websocket_allowed_origins?: string[];
