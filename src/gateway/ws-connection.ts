@@ -175,7 +175,7 @@ export class WsConnection implements FrameParserSink {
 
   /** Writes raw bytes (Swoole's `send`). */
   sendRaw(data: Buffer): boolean {
-    if (!this.socket.writable) return false;
+    if (!this.reserveOutput(data.length)) return false;
     this.send([data]);
     return true;
   }
@@ -189,7 +189,8 @@ export class WsConnection implements FrameParserSink {
     this.closeSent = true;
     this.status = WEBSOCKET_STATUS_CLOSING;
     const payload = encodeClosePayload(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES));
-    this.writeControl(WEBSOCKET_OPCODE_CLOSE, payload);
+    // The close frame is the last one and always goes out, full buffer or not.
+    this.writeFrame(WEBSOCKET_OPCODE_CLOSE, payload);
     this.closeTimer = setTimeout(() => this.socket.destroy(), this.host.settings.closeTimeoutMs);
     this.closeTimer.unref();
   }
@@ -346,7 +347,16 @@ export class WsConnection implements FrameParserSink {
     this.endSocket();
   }
 
+  /**
+   * A ping or pong: it counts against `buffer_output_size` like any data, so a peer that sends
+   * pings and never reads cannot grow the queue (the pong is dropped, or the connection closed).
+   */
   private writeControl(opcode: number, payload: Buffer): void {
+    if (this.reserveOutput(2 + payload.length)) this.writeFrame(opcode, payload);
+  }
+
+  /** Writes a control frame (payload at most 125 bytes). */
+  private writeFrame(opcode: number, payload: Buffer): void {
     if (!this.socket.writable) return;
     const frame = Buffer.allocUnsafe(2 + payload.length);
     writeFrameHeader(frame, 0, opcode, payload.length);
@@ -363,11 +373,10 @@ export class WsConnection implements FrameParserSink {
     if (!this.socket.writable) return false;
     const buffered = this.bufferedAmount;
     if (buffered === 0 || buffered + bytes <= this.host.settings.maxOutputBuffer) return true;
-    if (this.host.settings.overflowCloses) {
-      this.close(WEBSOCKET_CLOSE_POLICY_ERROR, 'output buffer full');
-      this.flushBatch();
-      this.socket.destroySoon();
-    }
+    // Failed like a protocol error: what the peer sends next is read and ignored (destroying
+    // now would reset the connection and lose the close frame for a peer that reads late).
+    if (this.host.settings.overflowCloses)
+      this.fail(WEBSOCKET_CLOSE_POLICY_ERROR, 'output buffer full');
     return false;
   }
 

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { WEBSOCKET_OPCODE_BINARY } from '../../src/protocol/opcode.constants.js';
+import type { WsServer } from '../../src/gateway/ws-server.service.js';
+import { clientFrame } from './support/frames.js';
 import { handshakeRequest } from './support/raw-client.js';
 import { Harness } from './support/harness.js';
 import { delay, Inbox, waitUntil } from './support/wait.js';
@@ -152,6 +154,99 @@ describe('buffer_output_size with a reader that never reads', () => {
     raw.socket.resume();
     await raw.waitEnded();
     await harness.expectServes(server);
+  });
+});
+
+describe('buffer_output_size counts control frames and raw sends too', () => {
+  const limit = 64 * 1024;
+  /** 2,000 masked pings of 125 bytes: 250 KB of pongs to queue, far over the limit. */
+  const pingFlood = Buffer.concat(
+    Array.from({ length: 2000 }, () => clientFrame(0x9, Buffer.alloc(125, 0x70))),
+  );
+
+  /** The most bytes the server queued for `fd` while `attack` ran, sampled every tick. */
+  async function peakQueued(server: WsServer, fd: number, attack: () => void): Promise<number> {
+    let peak = 0;
+    const sample = setInterval(() => {
+      const info = server.getClientInfo(fd);
+      if (info) peak = Math.max(peak, info.send_queued_bytes);
+    }, 1);
+    try {
+      attack();
+      await delay(300);
+    } finally {
+      clearInterval(sample);
+    }
+    return peak;
+  }
+
+  it('close: a ping flood from a client that never reads is closed with 1008', async () => {
+    const opened = new Inbox<number>();
+    const server = await harness.server(
+      {
+        settings: {
+          buffer_output_size: limit,
+          buffer_output_overflow: 'close',
+          websocket_close_timeout: 1,
+        },
+      },
+      (s) => s.on('open', (request) => opened.push(request.fd)),
+    );
+    const raw = await harness.rawWebSocket(server);
+    const fd = await opened.next();
+    raw.socket.pause();
+    const peak = await peakQueued(server, fd, () => {
+      for (let i = 0; i < 20; i++) raw.write(pingFlood);
+    });
+    expect(peak).toBeLessThanOrEqual(limit + 256);
+    expect(server.isEstablished(fd)).toBe(false);
+    // Read now, before websocket_close_timeout drops the socket: the close frame is there.
+    raw.socket.resume();
+    let frame = await raw.readFrame();
+    while (frame.opcode === 0xa) frame = await raw.readFrame();
+    expect(frame.opcode).toBe(0x8);
+    expect(frame.payload.readUInt16BE(0)).toBe(1008);
+    await waitUntil(() => !server.exist(fd), 3000, 'the flooding connection to be closed');
+    await harness.expectServes(server);
+  });
+
+  it('drop: pongs over the limit are dropped and the connection stays bounded', async () => {
+    const opened = new Inbox<number>();
+    const server = await harness.server({ settings: { buffer_output_size: limit } }, (s) =>
+      s.on('open', (request) => opened.push(request.fd)),
+    );
+    const raw = await harness.rawWebSocket(server);
+    const fd = await opened.next();
+    raw.socket.pause();
+    const peak = await peakQueued(server, fd, () => {
+      for (let i = 0; i < 20; i++) raw.write(pingFlood);
+    });
+    expect(peak).toBeLessThanOrEqual(limit + 256);
+    expect(server.isEstablished(fd)).toBe(true);
+    raw.socket.resume();
+    await waitUntil(() => server.push(fd, 'still here'), 3000, 'the buffer to drain');
+    let frame = await raw.readFrame();
+    while (frame.opcode === 0xa) frame = await raw.readFrame();
+    expect(frame.payload.toString()).toBe('still here');
+  });
+
+  it('send(fd, raw) obeys the limit: false once full', async () => {
+    const opened = new Inbox<number>();
+    const server = await harness.server({ settings: { buffer_output_size: limit } }, (s) =>
+      s.on('open', (request) => opened.push(request.fd)),
+    );
+    const raw = await harness.rawWebSocket(server);
+    const fd = await opened.next();
+    raw.socket.pause();
+    const bytes = Buffer.alloc(16 * 1024);
+    let accepted = 0;
+    for (let i = 0; i < 2000 && server.send(fd, bytes); i++) {
+      accepted++;
+      if (i % 8 === 0) await delay(1);
+    }
+    expect(accepted).toBeLessThan(2000);
+    const info = server.getClientInfo(fd);
+    expect(info && info.send_queued_bytes).toBeLessThanOrEqual(limit + bytes.length);
   });
 });
 
