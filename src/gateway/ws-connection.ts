@@ -77,6 +77,11 @@ export class WsConnection implements FrameParserSink {
   private outboundQueue: OutboundQueue | null = null;
   /** Receives in order while a compressed message is inflated (only with compression). */
   private inboundSequencer: InboundSequencer | null = null;
+  /** Why reading is held (`HOLD_*` bits); zero when the socket is read. */
+  private readHolds = 0;
+  /** Messages handed to a handler that has not finished with them, and their bytes. */
+  private pendingMessages = 0;
+  private pendingBytes = 0;
 
   constructor(
     readonly fd: number,
@@ -109,6 +114,8 @@ export class WsConnection implements FrameParserSink {
     this.socket.on('end', onSocketEnd);
     this.socket.resume();
     if (head.length > 0) this.receive(head);
+    // The peer may have ended while the handshake waited: that 'end' was emitted already.
+    if (this.socket.readableEnded) this.peerEnded();
   }
 
   /**
@@ -329,6 +336,56 @@ export class WsConnection implements FrameParserSink {
     else this.outboundQueue.whenIdle(() => this.endSocket());
   }
 
+  /**
+   * Counts a message a handler is still working on (its promise). While too many messages, or
+   * too many bytes, wait for a connection's handlers, the connection is not read: the peer is
+   * held back by TCP instead of filling our memory.
+   */
+  handlerBusy(bytes: number, done: PromiseLike<unknown>, onError: (error: unknown) => void): void {
+    this.pendingMessages++;
+    this.pendingBytes += bytes;
+    this.updateHandlerHold();
+    const release = (): void => {
+      this.pendingMessages--;
+      this.pendingBytes -= bytes;
+      this.updateHandlerHold();
+    };
+    done.then(release, (error: unknown) => {
+      release();
+      onError(error);
+    });
+  }
+
+  private updateHandlerHold(): void {
+    const limitBytes = this.host.settings.maxPayload;
+    if (this.pendingMessages >= MAX_PENDING_MESSAGES || this.pendingBytes > limitBytes) {
+      this.holdReading(HOLD_HANDLERS, true);
+    } else if (
+      this.pendingMessages <= MAX_PENDING_MESSAGES / 2 &&
+      this.pendingBytes <= limitBytes / 2
+    ) {
+      this.holdReading(HOLD_HANDLERS, false);
+    }
+  }
+
+  /**
+   * Holds or releases reading for one reason. Held: the socket is paused and the parser stops
+   * after the frame it is on, so the rest of a chunk already read waits as bytes. Released by
+   * every reason: the parser delivers what it held first (which may hold again), then the
+   * socket is read.
+   */
+  private holdReading(reason: number, hold: boolean): void {
+    const before = this.readHolds;
+    this.readHolds = hold ? before | reason : before & ~reason;
+    if (before === 0 && this.readHolds !== 0) {
+      this.parser?.pause();
+      this.socket.pause();
+    } else if (before !== 0 && this.readHolds === 0) {
+      this.parser?.resume();
+      if (this.readHolds === 0 && !this.socket.destroyed) this.socket.resume();
+    }
+  }
+
   /** @internal The socket closed. */
   socketClosed(): void {
     this.host.connectionClosed(this);
@@ -430,7 +487,7 @@ export class WsConnection implements FrameParserSink {
 
   private get inbound(): InboundSequencer {
     return (this.inboundSequencer ??= new InboundSequencer((paused) =>
-      paused ? this.socket.pause() : this.socket.resume(),
+      this.holdReading(HOLD_INFLATE, paused),
     ));
   }
 
@@ -459,6 +516,13 @@ function onSocketData(this: ConnectionSocket, chunk: Buffer): void {
 function onSocketEnd(this: ConnectionSocket): void {
   this[SOCKET_CONNECTION]?.peerEnded();
 }
+
+/** Reading is held while inflating falls behind (see `InboundSequencer`). */
+const HOLD_INFLATE = 1;
+/** Reading is held while handlers fall behind. */
+const HOLD_HANDLERS = 2;
+/** Messages a connection may have waiting for its handlers before reading pauses. */
+const MAX_PENDING_MESSAGES = 64;
 
 /** Batches up to this size are joined into one buffer; larger ones are written as a vector. */
 const JOIN_LIMIT = 16 * 1024;

@@ -147,6 +147,8 @@ export class WsServer implements ConnectionHost {
   private remote: RemoteConnections | null = null;
   private ownerId = 0;
   private websocketCount = 0;
+  /** The connection whose close or disconnect handler is running. */
+  private closedConnection: WsConnection | null = null;
   private shuttingDown = false;
 
   constructor(
@@ -566,10 +568,31 @@ export class WsServer implements ConnectionHost {
 
   // ---- ConnectionHost ---------------------------------------------------------------------
 
-  /** @internal */
-  dispatchFrame(_connection: WsConnection, frame: Frame): void {
+  /**
+   * @internal Hands a frame to the `message` handler. A handler still working (a promise)
+   * counts against the connection's bound of waiting messages.
+   */
+  dispatchFrame(connection: WsConnection, frame: Frame): void {
     const handler = this.handlers.message;
-    if (handler) this.invokeSafely('message', () => handler(frame));
+    if (!handler) return;
+    let result: unknown;
+    try {
+      result = handler(frame);
+    } catch (error) {
+      this.logger.error('"message" handler failed', error);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      connection.handlerBusy(frame.payload.length, result, (error) =>
+        this.logger.error('"message" handler failed', error),
+      );
+    }
+  }
+
+  /** @internal The handshake path of a connection, or undefined for an unknown fd. */
+  pathOf(fd: number): string | undefined {
+    const connection = this.byFd.get(fd) ?? this.closedConnection;
+    return connection?.fd === fd ? connection.path : undefined;
   }
 
   // ---- Listener wiring --------------------------------------------------------------------
@@ -667,13 +690,19 @@ export class WsServer implements ConnectionHost {
     connection.dispose();
     this.byFd.delete(connection.fd);
     this.statistics.closed++;
-    if (connection.isWebSocket) {
-      this.websocketCount--;
-      const handler = this.handlers.close;
-      if (handler) this.invokeSafely('close', () => handler(connection.fd));
-    } else {
-      const handler = this.handlers.disconnect;
-      if (handler) this.invokeSafely('disconnect', () => handler(connection.fd));
+    // Gone from the registry, but its handlers may still ask for its path.
+    this.closedConnection = connection;
+    try {
+      if (connection.isWebSocket) {
+        this.websocketCount--;
+        const handler = this.handlers.close;
+        if (handler) this.invokeSafely('close', () => handler(connection.fd));
+      } else {
+        const handler = this.handlers.disconnect;
+        if (handler) this.invokeSafely('disconnect', () => handler(connection.fd));
+      }
+    } finally {
+      this.closedConnection = null;
     }
   }
 
@@ -780,7 +809,7 @@ export class WsServer implements ConnectionHost {
     );
     try {
       const refusal = await verdict;
-      if (!socket.writable) return;
+      if (peerLeft(socket)) return void socket.destroy();
       if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
       const useBuiltIn =
         !this.handlers.handshake || (await this.customHandshake(connection, wsRequest, head));
@@ -811,8 +840,8 @@ export class WsServer implements ConnectionHost {
     const response = this.handshakeResponse(connection, check);
     const hook = this.handlers.beforeHandshakeResponse;
     if (hook) await this.invokeAsync('beforeHandshakeResponse', () => hook(request, response));
-    // Refused meanwhile (handshake timeout): the socket is ending, not yet destroyed.
-    if (!connection.socket.writable) return;
+    // Refused meanwhile (handshake timeout), or the client left while we waited.
+    if (peerLeft(connection.socket)) return void connection.socket.destroy();
     this.acceptUpgrade(connection, request, check, head, response);
   }
 
@@ -854,7 +883,7 @@ export class WsServer implements ConnectionHost {
     const target: WsResponseTarget = {
       write: (_response, chunk) => body.push(chunk) > 0,
       end: (response, chunk) => {
-        if (!socket.writable) return;
+        if (peerLeft(socket)) return void socket.destroy();
         if (chunk) body.push(chunk);
         if (response.statusCode === 101) {
           socket.write(buildResponseHead(101, response.headerEntries()));
@@ -975,6 +1004,15 @@ const DEFAULT_HANDSHAKE: unique symbol = Symbol('defaultHandshake');
 
 /** A response that goes nowhere: `beforeHandshakeResponse` only adds headers. */
 const DETACHED_TARGET: WsResponseTarget = { write: () => false, end: () => undefined };
+
+/**
+ * Whether the client is gone or going: it closed its side while its handshake waited (a
+ * WebSocket client never half-closes before the 101, and the paused socket may already have
+ * seen the end), or we refused it meanwhile.
+ */
+function peerLeft(socket: Socket): boolean {
+  return !socket.writable || socket.readableEnded;
+}
 
 function ignoreSocketError(): void {
   // Socket errors (resets, writes after the peer left) end in 'close', which cleans up.

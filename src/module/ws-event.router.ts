@@ -22,8 +22,6 @@ import { isReplyStream, toReply } from './ws-reply.util.js';
 export class WsEventRouter {
   private readonly logger = new Logger('WsServer');
   private readonly byEvent = new Map<WsEventName, WsBoundHandler[]>();
-  /** The handshake path of each WebSocket connection, for path-scoped handlers. */
-  private readonly paths = new Map<number, string>();
   /** Whether any handshake or open handler has guards to run before the upgrade. */
   private readonly hasEarlyGuards: boolean;
   /** Whether any gateway is scoped to a path (else every handler sees every connection). */
@@ -67,9 +65,7 @@ export class WsEventRouter {
     server.on('close', (fd) => this.close(fd));
     if (this.byEvent.has('request'))
       server.on('request', (request, response) => this.request(request, response));
-    // With path scopes, a connection that passed the upgrade guard but never opened leaves its
-    // path here too.
-    if (this.scoped || this.byEvent.has('disconnect')) {
+    if (this.byEvent.has('disconnect')) {
       server.on('disconnect', (fd) => this.disconnect(fd));
     }
   }
@@ -79,8 +75,17 @@ export class WsEventRouter {
     return path === undefined ? all : all.filter((handler) => pathCovers(handler.path, path));
   }
 
+  /**
+   * The connection's handshake path, for path-scoped handlers; undefined (every handler) when no
+   * gateway is scoped. The connection itself knows its path: nothing is kept per fd here.
+   */
   private pathOf(fd: number): string | undefined {
-    return this.paths.get(fd);
+    return this.scoped ? this.server.pathOf(fd) : undefined;
+  }
+
+  /** Connections with a message still being handled or an Observable still pushing. */
+  get trackedConnections(): number {
+    return new Set([...this.pending.keys(), ...this.streams.keys()]).size;
   }
 
   /**
@@ -100,17 +105,13 @@ export class WsEventRouter {
           (handler) => handler.guard,
         )
       : [];
-    if (guarded.length === 0) {
-      this.paths.set(request.fd, path);
-      return null;
-    }
-    return this.runEarlyGuards(request, path, guarded);
+    if (guarded.length === 0) return null;
+    return this.runEarlyGuards(request, guarded);
   }
 
   /** The guards of the path's handshake and open handlers, before the upgrade. */
   private async runEarlyGuards(
     request: WsRequest,
-    path: string,
     guarded: WsBoundHandler[],
   ): Promise<UpgradeRefusal | null> {
     for (const handler of guarded) {
@@ -120,7 +121,6 @@ export class WsEventRouter {
         return refusalOf(error, handler.name, this.logger);
       }
     }
-    this.paths.set(request.fd, path);
     return null;
   }
 
@@ -159,19 +159,38 @@ export class WsEventRouter {
     if (previous)
       return this.track(
         fd,
-        previous.then(() => this.dispatchFrom(frame, 0)),
+        previous.then(() => this.dispatchQueued(frame)),
       );
     const rest = this.dispatchFrom(frame, 0);
     return rest && this.track(fd, rest);
   }
 
-  /** Remembers a connection's unfinished message so the next one waits for it. */
+  /** A message that waited behind others: dropped if its connection has closed meanwhile. */
+  private dispatchQueued(frame: Frame): Promise<void> | undefined {
+    if (!this.server.exist(frame.fd)) return undefined;
+    return this.dispatchFrom(frame, 0);
+  }
+
+  /**
+   * Remembers a connection's unfinished message so the next one waits for it. The chain never
+   * rejects: a failure that escapes a handler's own error path (the error reply itself failing,
+   * say) is a server fault for that connection, and the messages after it still run.
+   */
   private track(fd: number, run: Promise<void>): Promise<void> {
-    this.pending.set(fd, run);
-    void run.then(() => {
-      if (this.pending.get(fd) === run) this.pending.delete(fd);
+    const safe = run.catch((error: unknown) => this.chainFault(fd, error));
+    this.pending.set(fd, safe);
+    void safe.then(() => {
+      if (this.pending.get(fd) === safe) this.pending.delete(fd);
     });
-    return run;
+    return safe;
+  }
+
+  private chainFault(fd: number, error: unknown): void {
+    this.logger.error(
+      `handling a message of connection ${fd} failed; closing it with 1011`,
+      error instanceof Error ? error.stack : String(error),
+    );
+    this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
   }
 
   /**
@@ -211,13 +230,11 @@ export class WsEventRouter {
 
   private close(fd: number): Promise<void> | undefined {
     const path = this.pathOf(fd);
-    if (path !== undefined) this.paths.delete(fd);
     this.stopStreams(fd);
     return this.byEvent.has('close') ? this.runAll('close', path, [fd]) : undefined;
   }
 
   private async disconnect(fd: number): Promise<void> {
-    this.paths.delete(fd);
     await this.runAll('disconnect', undefined, [fd]);
   }
 
@@ -347,7 +364,15 @@ export class WsEventRouter {
   private messageError(handler: WsBoundHandler, error: unknown, fd: number): void {
     const client = clientErrorOf(error);
     if (client) {
-      this.server.push(fd, errorReply(client));
+      let reply: string | undefined;
+      try {
+        reply = errorReply(client);
+      } catch (replyError) {
+        // The exception's response cannot be serialised: the server's fault after all.
+        this.serverFault(handler, replyError, fd);
+        return;
+      }
+      this.server.push(fd, reply);
       return;
     }
     this.serverFault(handler, error, fd);

@@ -22,6 +22,8 @@ import type { WsServerModuleOptions } from './ws-server-module-options.interface
 export class WsServerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsServerModule');
   private started = false;
+  /** @internal The router of this application's handlers, once bootstrapped. */
+  router: WsEventRouter | undefined;
 
   constructor(
     @Inject(WsServer) private readonly server: WsServer,
@@ -31,7 +33,8 @@ export class WsServerLifecycle implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    new WsEventRouter(this.server, this.explorer.explore()).wire();
+    this.router = new WsEventRouter(this.server, this.explorer.explore());
+    this.router.wire();
     if (this.options.attachToHttpServer) {
       await this.server.attach(this.nestHttpServer());
       this.logger.log('WebSocket server attached to the application HTTP server');
