@@ -230,13 +230,3 @@ export function encodeClientFrame(
   copyMasked(frame, headerSize, payload, frame, at);
   return frame;
 }
-
-/** The payload of a close frame: a 2-byte code and a UTF-8 reason, or nothing without a code. */
-export function encodeClosePayload(code?: number, reason = ''): Buffer {
-  if (code === undefined) return Buffer.alloc(0);
-  const reasonLength = Buffer.byteLength(reason);
-  const payload = Buffer.allocUnsafe(2 + reasonLength);
-  payload.writeUInt16BE(code, 0);
-  payload.write(reason, 2, 'utf8');
-  return payload;
-}

@@ -3,13 +3,11 @@ import {
   WEBSOCKET_CLOSE_MESSAGE_ERROR,
   WEBSOCKET_CLOSE_MESSAGE_TOO_BIG,
   WEBSOCKET_CLOSE_PROTOCOL_ERROR,
-  WEBSOCKET_CLOSE_STATUS_ERROR,
-  isValidWireCloseCode,
 } from './close-code.constants.js';
+import { decodeClosePayload } from './close-payload.js';
 import { DEFAULT_PACKAGE_MAX_LENGTH } from './frame-flag.constants.js';
 import { applyMask } from './mask.util.js';
 import {
-  WEBSOCKET_OPCODE_BINARY,
   WEBSOCKET_OPCODE_CLOSE,
   WEBSOCKET_OPCODE_CONTINUATION,
   WEBSOCKET_OPCODE_PING,
@@ -377,19 +375,10 @@ export class FrameParser {
 
   /** Validates a close payload (RFC 6455 section 5.5.1) and stops: nothing follows a close. */
   private closeFrame(payload: Buffer): boolean {
-    if (payload.length === 1) {
-      return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, 'close payload of 1 byte');
-    }
-    const code = payload.length === 0 ? WEBSOCKET_CLOSE_STATUS_ERROR : payload.readUInt16BE(0);
-    if (payload.length > 0 && !isValidWireCloseCode(code)) {
-      return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, `invalid close code ${code}`);
-    }
-    const reason = payload.subarray(2);
-    if (!isUtf8(reason)) {
-      return this.fail(WEBSOCKET_CLOSE_MESSAGE_ERROR, 'close reason is not valid UTF-8');
-    }
+    const close = decodeClosePayload(payload);
+    if ('error' in close) return this.fail(close.error, close.message);
     this.stop();
-    this.sink.onClose(code, reason.toString('utf8'), payload);
+    this.sink.onClose(close.code, close.reason, payload);
     return false;
   }
 
@@ -444,6 +433,3 @@ export class FrameParser {
     this.chunkOffset = 0;
   }
 }
-
-/** The opcodes a data message may carry. */
-export type DataOpcode = typeof WEBSOCKET_OPCODE_TEXT | typeof WEBSOCKET_OPCODE_BINARY;

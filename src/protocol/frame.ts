@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { WEBSOCKET_CLOSE_NORMAL, WEBSOCKET_CLOSE_STATUS_ERROR } from './close-code.constants.js';
+import { decodeClosePayload, encodeClosePayload, isSendableClose } from './close-payload.js';
+import { DEFAULT_PACKAGE_MAX_LENGTH } from './frame-flag.constants.js';
 import { decodeFrame } from './frame-decoder.js';
-import { encodeClosePayload, encodeFrame, randomMask } from './frame-encoder.js';
+import { encodeFrame, randomMask } from './frame-encoder.js';
 import {
   SWOOLE_WEBSOCKET_FLAG_COMPRESS,
   SWOOLE_WEBSOCKET_FLAG_FIN,
@@ -14,6 +16,7 @@ import {
   WEBSOCKET_OPCODE_CLOSE,
   WEBSOCKET_OPCODE_CONTINUATION,
   WEBSOCKET_OPCODE_TEXT,
+  isControlOpcode,
   isKnownOpcode,
 } from './opcode.constants.js';
 import { deflateMessage, inflateMessage } from './permessage-deflate.util.js';
@@ -93,22 +96,32 @@ export class Frame {
    * (Swoole's older `finish` argument). With `SWOOLE_WEBSOCKET_FLAG_COMPRESS` the payload is
    * compressed (permessage-deflate, no context takeover) and RSV1 set; with
    * `SWOOLE_WEBSOCKET_FLAG_MASK` it is masked as a client frame.
+   *
+   * It never produces an invalid frame: a control frame (close, ping, pong) is always final
+   * and never compressed, and the result is `false` for an opcode that is not one of the six
+   * defined ones, a control payload over 125 bytes, or a close payload that is not a valid code
+   * and UTF-8 reason (see `isSendableFrame`).
    */
   static pack(
     data: FrameData | Frame,
     opcode: number = WEBSOCKET_OPCODE_TEXT,
     flags: number | boolean = SWOOLE_WEBSOCKET_FLAG_FIN,
-  ): Buffer {
+  ): Buffer | false {
     if (data instanceof Frame) return data.toBuffer();
+    if (typeof data !== 'string' && !Buffer.isBuffer(data)) return false;
     const bits = typeof flags === 'boolean' ? (flags ? SWOOLE_WEBSOCKET_FLAG_FIN : 0) : flags;
+    if (!Number.isInteger(bits)) return false;
     return packPayload(toBytes(data), opcode, bits);
   }
 
   /**
    * Unpacks one whole frame, as Swoole's `Frame::unpack()`: a `CloseFrame` for a close frame,
-   * a `Frame` otherwise, or false when `data` is not one valid frame.
+   * a `Frame` otherwise, or false when `data` is not one valid frame. A compressed payload is
+   * inflated up to `maxLength` bytes (`package_max_length`, 2 MiB by default): a frame that
+   * inflates past it is refused (false) as soon as the limit is reached.
    */
-  static unpack(data: Buffer): Frame | false {
+  static unpack(data: Buffer, maxLength: number = DEFAULT_PACKAGE_MAX_LENGTH): Frame | false {
+    if (!Buffer.isBuffer(data)) return false;
     const decoded = decodeFrame(data);
     if (decoded === null || !isKnownOpcode(decoded.opcode)) return false;
     let flags = decoded.fin ? SWOOLE_WEBSOCKET_FLAG_FIN : 0;
@@ -119,7 +132,7 @@ export class Frame {
     if (decoded.rsv1) {
       flags |= SWOOLE_WEBSOCKET_FLAG_RSV1 | SWOOLE_WEBSOCKET_FLAG_COMPRESS;
       try {
-        payload = inflateMessage(payload);
+        payload = inflateMessage(payload, maxLength);
       } catch {
         return false;
       }
@@ -129,8 +142,8 @@ export class Frame {
     return Frame.fromPayload(0, decoded.opcode, payload, flags);
   }
 
-  /** This frame as wire bytes. */
-  protected toBuffer(): Buffer {
+  /** This frame as wire bytes, or false when it would not be a valid frame. */
+  protected toBuffer(): Buffer | false {
     let flags = this.flags & ~SWOOLE_WEBSOCKET_FLAG_FIN;
     if (this.finish) flags |= SWOOLE_WEBSOCKET_FLAG_FIN;
     return packPayload(this.payload, this.opcode, flags);
@@ -152,24 +165,53 @@ export class CloseFrame extends Frame {
     this.opcode = WEBSOCKET_OPCODE_CLOSE;
   }
 
-  /** Builds a close frame from a received close payload. */
+  /**
+   * Builds a close frame from a received close payload. A payload that is not a valid close
+   * payload still gives a frame (code 1005 when too short, reason '' when not UTF-8), as unpack
+   * reads frames without judging them.
+   */
   static fromClosePayload(payload: Buffer, flags = SWOOLE_WEBSOCKET_FLAG_FIN, fd = 0): CloseFrame {
     const frame = Frame.fromPayload(fd, WEBSOCKET_OPCODE_CLOSE, payload, flags) as CloseFrame;
-    frame.code = payload.length >= 2 ? payload.readUInt16BE(0) : WEBSOCKET_CLOSE_STATUS_ERROR;
-    const reason = payload.subarray(2);
-    frame.reason = isUtf8(reason) ? reason.toString('utf8') : '';
+    const close = decodeClosePayload(payload);
+    if ('error' in close) {
+      frame.code = payload.length >= 2 ? payload.readUInt16BE(0) : WEBSOCKET_CLOSE_STATUS_ERROR;
+      const reason = payload.subarray(2);
+      frame.reason = isUtf8(reason) ? reason.toString('utf8') : '';
+    } else {
+      frame.code = close.code;
+      frame.reason = close.reason;
+    }
     return frame;
   }
 
-  /** A close frame carries its code and reason as the payload; it is always final. */
-  protected override toBuffer(): Buffer {
-    const code = this.code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : this.code;
+  /**
+   * A close frame carries its code and reason as the payload (none for code 1005); it is always
+   * final. False for a code not valid on the wire or a reason over 123 bytes of UTF-8.
+   */
+  protected override toBuffer(): Buffer | false {
+    if (!isSendableClose(this.code, this.reason)) return false;
     return packPayload(
-      encodeClosePayload(code, truncateUtf8(this.reason, MAX_CLOSE_REASON_BYTES)),
+      closePayloadOf(this.code, this.reason),
       WEBSOCKET_OPCODE_CLOSE,
       SWOOLE_WEBSOCKET_FLAG_FIN | (this.flags & SWOOLE_WEBSOCKET_FLAG_MASK),
     );
   }
+}
+
+/** The payload of a close frame with this code and reason (none for 1005). */
+export function closePayloadOf(code: number, reason: string): Buffer {
+  return encodeClosePayload(code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : code, reason);
+}
+
+/**
+ * Whether a frame may go out as is: one of the six defined opcodes; for a control frame, a
+ * payload of at most 125 bytes and, for a close frame, a valid close payload.
+ */
+export function isSendableFrame(opcode: number, payload: Buffer): boolean {
+  if (!Number.isInteger(opcode) || !isKnownOpcode(opcode)) return false;
+  if (!isControlOpcode(opcode)) return true;
+  if (payload.length > 125) return false;
+  return opcode !== WEBSOCKET_OPCODE_CLOSE || !('error' in decodeClosePayload(payload));
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -178,29 +220,20 @@ function toBytes(data: FrameData): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
-/** A close frame holds 125 bytes: the 2-byte code and at most 123 of reason. */
-const MAX_CLOSE_REASON_BYTES = 123;
-
-/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  const bytes = Buffer.from(text, 'utf8');
-  let end = maxBytes;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
-}
-
-function packPayload(payload: Buffer, opcode: number, flags: number): Buffer {
+function packPayload(payload: Buffer, opcode: number, flags: number): Buffer | false {
+  if (!isSendableFrame(opcode, payload)) return false;
+  const control = isControlOpcode(opcode);
   // RSV1 marks a compressed message on its first frame only (RFC 7692 section 6): never on a
   // continuation or a control frame.
   const compress =
     (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0 &&
     opcode !== WEBSOCKET_OPCODE_CONTINUATION &&
-    opcode < WEBSOCKET_OPCODE_CLOSE;
+    !control;
   const body = compress ? deflateMessage(payload) : payload;
   return encodeFrame(opcode, body, {
-    fin: (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0,
-    rsv1: compress || (flags & SWOOLE_WEBSOCKET_FLAG_RSV1) !== 0,
+    // A control frame is never fragmented (RFC 6455 section 5.5).
+    fin: control || (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0,
+    rsv1: compress || (!control && (flags & SWOOLE_WEBSOCKET_FLAG_RSV1) !== 0),
     rsv2: (flags & SWOOLE_WEBSOCKET_FLAG_RSV2) !== 0,
     rsv3: (flags & SWOOLE_WEBSOCKET_FLAG_RSV3) !== 0,
     mask: (flags & SWOOLE_WEBSOCKET_FLAG_MASK) !== 0 ? randomMask() : undefined,

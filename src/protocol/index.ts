@@ -1,6 +1,7 @@
 export * from './opcode.constants.js';
 export * from './websocket-status.constants.js';
 export * from './close-code.constants.js';
+export * from './close-payload.js';
 export * from './frame-flag.constants.js';
 export * from './mask.util.js';
 export * from './utf8-validator.js';

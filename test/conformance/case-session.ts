@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { encodeClosePayload, encodeFrame, randomMask } from '../../src/protocol/frame-encoder.js';
+import { encodeClosePayload } from '../../src/protocol/close-payload.js';
+import { encodeFrame, randomMask } from '../../src/protocol/frame-encoder.js';
 import { isUtf8 } from 'node:buffer';
 import { ClientDeflate } from './client-deflate.js';
 import { checkNegotiation, type Negotiation } from './deflate-agreement.js';

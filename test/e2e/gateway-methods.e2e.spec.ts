@@ -307,13 +307,13 @@ describe('broadcast', () => {
 
 describe('pack and unpack', () => {
   it('round-trip text, binary and close frames', () => {
-    const text = WsServer.unpack(WsServer.pack('hello'));
+    const text = WsServer.unpack(WsServer.pack('hello') as Buffer);
     expect(text).not.toBe(false);
     expect(text && text.opcode).toBe(WEBSOCKET_OPCODE_TEXT);
     expect(text && text.data).toBe('hello');
     expect(text && text.finish).toBe(true);
     const binary = WsServer.unpack(
-      WsServer.pack(Buffer.from([1, 2, 3]), WEBSOCKET_OPCODE_BINARY, 0),
+      WsServer.pack(Buffer.from([1, 2, 3]), WEBSOCKET_OPCODE_BINARY, 0) as Buffer,
     );
     expect(binary && binary.opcode).toBe(WEBSOCKET_OPCODE_BINARY);
     expect(binary && binary.data).toEqual(Buffer.from([1, 2, 3]));
@@ -321,10 +321,18 @@ describe('pack and unpack', () => {
     const close = new CloseFrame();
     close.code = 4321;
     close.reason = 'why';
-    const unpacked = WsServer.unpack(WsServer.pack(close));
+    const unpacked = WsServer.unpack(WsServer.pack(close) as Buffer);
     expect(unpacked).toBeInstanceOf(CloseFrame);
     expect((unpacked as CloseFrame).code).toBe(4321);
     expect((unpacked as CloseFrame).reason).toBe('why');
     expect(WsServer.unpack(Buffer.from([0x81]))).toBe(false);
+  });
+
+  it('refuse what would be an invalid frame, as push does', () => {
+    expect(WsServer.pack('x'.repeat(126), WEBSOCKET_OPCODE_PING)).toBe(false);
+    expect(WsServer.pack('x', 3)).toBe(false);
+    const close = new CloseFrame();
+    close.reason = 'r'.repeat(124);
+    expect(WsServer.pack(close)).toBe(false);
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import {
   SMALL_FRAME_LIMIT,
   encodeClientFrame,
-  encodeClosePayload,
   encodeFrame,
   encodeFrameHeader,
   encodeServerFrame,
@@ -225,25 +224,5 @@ describe('randomMask', () => {
     }
     // 4000 draws cross at least one pool refill (2048 keys per pool).
     expect(masks.size).toBeGreaterThan(3990);
-  });
-});
-
-describe('encodeClosePayload', () => {
-  it('is empty without a code', () => {
-    expect(encodeClosePayload().length).toBe(0);
-    expect(encodeClosePayload(undefined, 'ignored').length).toBe(0);
-  });
-
-  it('is the 2-byte code alone without a reason', () => {
-    expect(hex(encodeClosePayload(1000))).toBe('03e8');
-    expect(hex(encodeClosePayload(4999))).toBe('1387');
-  });
-
-  it('appends the reason as UTF-8', () => {
-    expect(hex(encodeClosePayload(1001, 'bye'))).toBe('03e9627965');
-    const payload = encodeClosePayload(4000, 'é€');
-    expect(payload.length).toBe(2 + 2 + 3);
-    expect(payload.readUInt16BE(0)).toBe(4000);
-    expect(payload.subarray(2).toString('utf8')).toBe('é€');
   });
 });

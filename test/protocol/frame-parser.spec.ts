@@ -4,7 +4,8 @@ import {
   type FrameParserOptions,
   type FrameParserSink,
 } from '../../src/protocol/frame-parser.js';
-import { encodeClosePayload, encodeFrame } from '../../src/protocol/frame-encoder.js';
+import { encodeClosePayload } from '../../src/protocol/close-payload.js';
+import { encodeFrame } from '../../src/protocol/frame-encoder.js';
 import { mulberry32 } from '../support/mulberry32.js';
 
 /** What the sink saw, with payloads as hex so events compare by value. */

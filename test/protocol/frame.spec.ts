@@ -20,6 +20,13 @@ import {
 } from '../../src/protocol/opcode.constants.js';
 
 const hex = (b: Buffer) => b.toString('hex');
+
+/** `Frame.pack` where the frame is valid: a Buffer, never false. */
+function pack(...args: Parameters<typeof Frame.pack>): Buffer {
+  const packed = Frame.pack(...args);
+  if (packed === false) throw new Error('pack refused a valid frame');
+  return packed;
+}
 const MASK = Buffer.from('37fa213d', 'hex');
 
 function unpacked(data: Buffer): Frame {
@@ -123,61 +130,61 @@ describe('Frame data and payload', () => {
 
 describe('Frame.pack', () => {
   it('packs a string as a final text frame by default', () => {
-    expect(hex(Frame.pack('Hello'))).toBe('810548656c6c6f');
+    expect(hex(pack('Hello'))).toBe('810548656c6c6f');
   });
 
   it('packs a Buffer with the given opcode and flags', () => {
-    expect(hex(Frame.pack(Buffer.from([1, 2]), WEBSOCKET_OPCODE_BINARY))).toBe('82020102');
-    expect(hex(Frame.pack(Buffer.from([1, 2]), WEBSOCKET_OPCODE_BINARY, 0))).toBe('02020102');
-    expect(hex(Frame.pack('', WEBSOCKET_OPCODE_PING))).toBe('8900');
-    expect(hex(Frame.pack('x', WEBSOCKET_OPCODE_PONG))).toBe('8a0178');
+    expect(hex(pack(Buffer.from([1, 2]), WEBSOCKET_OPCODE_BINARY))).toBe('82020102');
+    expect(hex(pack(Buffer.from([1, 2]), WEBSOCKET_OPCODE_BINARY, 0))).toBe('02020102');
+    expect(hex(pack('', WEBSOCKET_OPCODE_PING))).toBe('8900');
+    expect(hex(pack('x', WEBSOCKET_OPCODE_PONG))).toBe('8a0178');
   });
 
   it('packs a UTF-8 string as its bytes', () => {
-    expect(hex(Frame.pack('é'))).toBe('8102c3a9');
+    expect(hex(pack('é'))).toBe('8102c3a9');
   });
 
   it('accepts flags as a boolean', () => {
-    expect(hex(Frame.pack('a', WEBSOCKET_OPCODE_TEXT, true))).toBe('810161');
-    expect(hex(Frame.pack('a', WEBSOCKET_OPCODE_TEXT, false))).toBe('010161');
+    expect(hex(pack('a', WEBSOCKET_OPCODE_TEXT, true))).toBe('810161');
+    expect(hex(pack('a', WEBSOCKET_OPCODE_TEXT, false))).toBe('010161');
   });
 
   it('sets RSV2 and RSV3 from the flags, and RSV1 without compressing', () => {
     const flags = SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_RSV2;
-    expect(hex(Frame.pack('a', WEBSOCKET_OPCODE_TEXT, flags))).toBe('a10161');
-    expect(hex(Frame.pack('a', WEBSOCKET_OPCODE_TEXT, SWOOLE_WEBSOCKET_FLAG_RSV3))).toBe('110161');
-    expect(hex(Frame.pack('a', WEBSOCKET_OPCODE_TEXT, SWOOLE_WEBSOCKET_FLAG_RSV1))).toBe('410161');
+    expect(hex(pack('a', WEBSOCKET_OPCODE_TEXT, flags))).toBe('a10161');
+    expect(hex(pack('a', WEBSOCKET_OPCODE_TEXT, SWOOLE_WEBSOCKET_FLAG_RSV3))).toBe('110161');
+    expect(hex(pack('a', WEBSOCKET_OPCODE_TEXT, SWOOLE_WEBSOCKET_FLAG_RSV1))).toBe('410161');
   });
 
   it('packs a Frame with its own opcode, flags and finish, ignoring the later arguments', () => {
     const frame = new Frame();
     frame.opcode = WEBSOCKET_OPCODE_BINARY;
     frame.data = Buffer.from([9]);
-    expect(hex(Frame.pack(frame))).toBe('820109');
-    expect(hex(Frame.pack(frame, WEBSOCKET_OPCODE_TEXT, 0))).toBe('820109');
-    expect(hex(Frame.pack(frame, WEBSOCKET_OPCODE_PING, false))).toBe('820109');
+    expect(hex(pack(frame))).toBe('820109');
+    expect(hex(pack(frame, WEBSOCKET_OPCODE_TEXT, 0))).toBe('820109');
+    expect(hex(pack(frame, WEBSOCKET_OPCODE_PING, false))).toBe('820109');
   });
 
   it('packs a ping Frame built by hand', () => {
     const frame = new Frame();
     frame.opcode = WEBSOCKET_OPCODE_PING;
     frame.data = 'hi';
-    expect(hex(Frame.pack(frame))).toBe('89026869');
+    expect(hex(pack(frame))).toBe('89026869');
   });
 
   it('clears FIN when finish is false, and sets it when finish is true', () => {
     const frame = new Frame();
     frame.data = 'a';
     frame.finish = false;
-    expect(hex(Frame.pack(frame))).toBe('010161');
+    expect(hex(pack(frame))).toBe('010161');
     frame.finish = true;
     frame.flags = 0;
-    expect(hex(Frame.pack(frame))).toBe('810161');
+    expect(hex(pack(frame))).toBe('810161');
   });
 
   it('compresses with the COMPRESS flag: RSV1 set, RFC 7692 bytes, unpack inflates', () => {
     const flags = SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_COMPRESS;
-    const packed = Frame.pack('Hello', WEBSOCKET_OPCODE_TEXT, flags);
+    const packed = pack('Hello', WEBSOCKET_OPCODE_TEXT, flags);
     expect(hex(packed)).toBe('c107f248cdc9c90700');
     const frame = unpacked(packed);
     expect(frame.data).toBe('Hello');
@@ -192,7 +199,7 @@ describe('Frame.pack', () => {
     frame.flags = SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_COMPRESS;
     const data = Buffer.alloc(10000, 'abc');
     frame.data = data;
-    const packed = Frame.pack(frame);
+    const packed = pack(frame);
     expect(packed.length).toBeLessThan(200);
     expect(packed[0]).toBe(0xc2);
     const back = unpacked(packed);
@@ -202,14 +209,14 @@ describe('Frame.pack', () => {
 
   it('does not compress control frames', () => {
     const flags = SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_COMPRESS;
-    expect(hex(Frame.pack('Hello', WEBSOCKET_OPCODE_PING, flags))).toBe('890548656c6c6f');
+    expect(hex(pack('Hello', WEBSOCKET_OPCODE_PING, flags))).toBe('890548656c6c6f');
   });
 
   it('masks with the MASK flag, leaving the caller buffer alone, and unpack reads it back', () => {
     const data = Buffer.from('masked payload');
     const copy = Buffer.from(data);
     const flags = SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_MASK;
-    const packed = Frame.pack(data, WEBSOCKET_OPCODE_BINARY, flags);
+    const packed = pack(data, WEBSOCKET_OPCODE_BINARY, flags);
     expect(data.equals(copy)).toBe(true);
     expect(packed[0]).toBe(0x82);
     expect(packed[1]).toBe(0x80 | data.length);
@@ -222,7 +229,7 @@ describe('Frame.pack', () => {
   it('masks and compresses together', () => {
     const flags =
       SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_MASK | SWOOLE_WEBSOCKET_FLAG_COMPRESS;
-    const packed = Frame.pack('Hello', WEBSOCKET_OPCODE_TEXT, flags);
+    const packed = pack('Hello', WEBSOCKET_OPCODE_TEXT, flags);
     expect(packed[0]).toBe(0xc1);
     expect(packed[1]).toBe(0x87);
     const frame = unpacked(packed);
@@ -232,6 +239,15 @@ describe('Frame.pack', () => {
 });
 
 describe('Frame.unpack', () => {
+  it('inflates at most maxLength bytes: a compression bomb is refused', () => {
+    const bomb = pack(Buffer.alloc(4 * 1024 * 1024), WEBSOCKET_OPCODE_BINARY, 1 | 2);
+    expect(bomb.length).toBeLessThan(8 * 1024);
+    expect(Frame.unpack(bomb)).toBe(false); // over the 2 MiB default
+    expect(Frame.unpack(bomb, 1024 * 1024)).toBe(false);
+    const fits = unpacked(pack(Buffer.alloc(1024 * 1024), WEBSOCKET_OPCODE_BINARY, 1 | 2));
+    expect(fits.payload.length).toBe(1024 * 1024);
+  });
+
   it('reads the RFC 6455 masked "Hello"', () => {
     const frame = unpacked(Buffer.from('818537fa213d7f9f4d5158', 'hex'));
     expect(frame).not.toBeInstanceOf(CloseFrame);
@@ -243,8 +259,8 @@ describe('Frame.unpack', () => {
   });
 
   it('gives a string for text and a Buffer for binary', () => {
-    expect(unpacked(Frame.pack('txt')).data).toBe('txt');
-    const binary = unpacked(Frame.pack(Buffer.from('bin'), WEBSOCKET_OPCODE_BINARY));
+    expect(unpacked(pack('txt')).data).toBe('txt');
+    const binary = unpacked(pack(Buffer.from('bin'), WEBSOCKET_OPCODE_BINARY));
     expect(Buffer.isBuffer(binary.data)).toBe(true);
     expect((binary.data as Buffer).toString()).toBe('bin');
     expect(binary.payload.toString()).toBe('bin');
@@ -258,7 +274,7 @@ describe('Frame.unpack', () => {
   });
 
   it('returns false for incomplete input at every truncation', () => {
-    const packed = Frame.pack('Hello, world', WEBSOCKET_OPCODE_TEXT, 33);
+    const packed = pack('Hello, world', WEBSOCKET_OPCODE_TEXT, 33);
     for (let cut = 0; cut < packed.length; cut++) {
       expect(Frame.unpack(packed.subarray(0, cut))).toBe(false);
     }
@@ -331,38 +347,40 @@ describe('round trips', () => {
       SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_MASK,
       0,
     ]) {
-      const frame = unpacked(Frame.pack(data, opcode, flags));
+      // A control frame is always final.
+      const expected = opcode >= WEBSOCKET_OPCODE_CLOSE ? flags | SWOOLE_WEBSOCKET_FLAG_FIN : flags;
+      const frame = unpacked(pack(data, opcode, flags));
       expect(frame.opcode).toBe(opcode);
-      expect(frame.flags).toBe(flags);
-      expect(frame.finish).toBe((flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0);
+      expect(frame.flags).toBe(expected);
+      expect(frame.finish).toBe((expected & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0);
       if (typeof data === 'string') expect(frame.data).toBe(data);
       else expect(frame.payload.equals(data)).toBe(true);
-      const repacked = Frame.pack(frame);
+      const repacked = pack(frame);
       if ((flags & SWOOLE_WEBSOCKET_FLAG_MASK) === 0) {
-        expect(hex(repacked)).toBe(hex(Frame.pack(data, opcode, flags)));
+        expect(hex(repacked)).toBe(hex(pack(data, opcode, flags)));
       }
       const again = unpacked(repacked);
-      expect(again.flags).toBe(flags);
+      expect(again.flags).toBe(expected);
       expect(again.payload.equals(frame.payload)).toBe(true);
     }
   });
 
   it('repacks an unpacked unmasked frame to the same bytes', () => {
     const bytes = Buffer.from('810548656c6c6f', 'hex');
-    expect(hex(Frame.pack(unpacked(bytes)))).toBe('810548656c6c6f');
+    expect(hex(pack(unpacked(bytes)))).toBe('810548656c6c6f');
   });
 });
 
 describe('CloseFrame.pack', () => {
   it('carries the default code 1000', () => {
-    expect(hex(Frame.pack(new CloseFrame()))).toBe('880203e8');
+    expect(hex(pack(new CloseFrame()))).toBe('880203e8');
   });
 
   it('carries code and reason', () => {
     const frame = new CloseFrame();
     frame.code = 4001;
     frame.reason = 'bye';
-    const packed = Frame.pack(frame, WEBSOCKET_OPCODE_TEXT, 0);
+    const packed = pack(frame, WEBSOCKET_OPCODE_TEXT, 0);
     expect(hex(packed)).toBe('88050fa1627965');
     const back = unpacked(packed) as CloseFrame;
     expect(back).toBeInstanceOf(CloseFrame);
@@ -374,7 +392,7 @@ describe('CloseFrame.pack', () => {
     const frame = new CloseFrame();
     frame.code = 1005;
     frame.reason = 'ignored';
-    expect(hex(Frame.pack(frame))).toBe('8800');
+    expect(hex(pack(frame))).toBe('8800');
   });
 
   it('is always final and honours the MASK flag', () => {
@@ -383,7 +401,7 @@ describe('CloseFrame.pack', () => {
     frame.flags = SWOOLE_WEBSOCKET_FLAG_MASK | SWOOLE_WEBSOCKET_FLAG_COMPRESS;
     frame.code = 1001;
     frame.reason = 'away';
-    const packed = Frame.pack(frame);
+    const packed = pack(frame);
     expect(packed[0]).toBe(0x88);
     expect(packed[1]).toBe(0x80 | 6);
     const decoded = decodeFrame(packed);
@@ -406,25 +424,77 @@ describe('CloseFrame.pack', () => {
     const received = CloseFrame.fromClosePayload(Buffer.from('03f3', 'hex'), 1, 42);
     expect(received.fd).toBe(42);
     expect(received.code).toBe(1011);
-    expect(hex(Frame.pack(received))).toBe('880203f3');
+    expect(hex(pack(received))).toBe('880203f3');
   });
 });
 
 describe('Frame.pack edge cases', () => {
-  it('cuts a CloseFrame reason to 123 bytes so the frame stays a valid control frame', () => {
+  it('refuses a CloseFrame whose reason makes it longer than 125 bytes', () => {
     const frame = new CloseFrame();
     frame.code = 4000;
-    frame.reason = 'é'.repeat(100); // 200 bytes of UTF-8
-    const packed = Frame.pack(frame);
-    expect(packed[1] & 0x7f).toBeLessThanOrEqual(125);
-    const unpacked = Frame.unpack(packed) as CloseFrame;
-    expect(unpacked.code).toBe(4000);
-    expect(Buffer.byteLength(unpacked.reason)).toBeLessThanOrEqual(123);
-    expect(unpacked.reason).toBe('é'.repeat(61));
+    frame.reason = 'é'.repeat(62); // 124 bytes of UTF-8
+    expect(Frame.pack(frame)).toBe(false);
+    frame.reason = 'é'.repeat(61); // 122 bytes: fits
+    expect((Frame.unpack(pack(frame)) as CloseFrame).reason).toBe('é'.repeat(61));
+  });
+
+  it('refuses a CloseFrame with a code not valid on the wire', () => {
+    for (const code of [0, 999, 1004, 1006, 1015, 2999, 5000]) {
+      const frame = new CloseFrame();
+      frame.code = code;
+      expect(Frame.pack(frame)).toBe(false);
+    }
+  });
+
+  it('refuses a control payload over 125 bytes, with a string, a Buffer or a Frame', () => {
+    for (const opcode of [WEBSOCKET_OPCODE_PING, WEBSOCKET_OPCODE_PONG]) {
+      expect(Frame.pack('x'.repeat(126), opcode)).toBe(false);
+      expect(Frame.pack(Buffer.alloc(126), opcode)).toBe(false);
+      expect(hex(pack(Buffer.alloc(125), opcode)).slice(0, 4)).toBe(`8${opcode.toString(16)}7d`);
+      const frame = new Frame();
+      frame.opcode = opcode;
+      frame.data = Buffer.alloc(200);
+      expect(Frame.pack(frame)).toBe(false);
+    }
+    expect(Frame.pack(Buffer.alloc(126), WEBSOCKET_OPCODE_CLOSE)).toBe(false);
+  });
+
+  it('refuses a raw close payload that is not a valid close payload', () => {
+    expect(Frame.pack(Buffer.from([3]), WEBSOCKET_OPCODE_CLOSE)).toBe(false);
+    expect(Frame.pack(Buffer.from([0x03, 0xed]), WEBSOCKET_OPCODE_CLOSE)).toBe(false); // 1005
+    expect(Frame.pack(Buffer.from([0x03, 0xe8, 0xff]), WEBSOCKET_OPCODE_CLOSE)).toBe(false);
+    expect(hex(pack(Buffer.alloc(0), WEBSOCKET_OPCODE_CLOSE))).toBe('8800');
+    expect(hex(pack(Buffer.from([0x0f, 0xa1]), WEBSOCKET_OPCODE_CLOSE))).toBe('88020fa1');
+  });
+
+  it('makes every control frame final and uncompressed, whatever the flags say', () => {
+    for (const opcode of [WEBSOCKET_OPCODE_PING, WEBSOCKET_OPCODE_PONG]) {
+      const packed = pack('p', opcode, SWOOLE_WEBSOCKET_FLAG_COMPRESS | SWOOLE_WEBSOCKET_FLAG_RSV1);
+      expect(packed[0]).toBe(0x80 | opcode);
+      expect(pack('p', opcode, false)[0]).toBe(0x80 | opcode);
+      const frame = new Frame();
+      frame.opcode = opcode;
+      frame.finish = false;
+      expect(pack(frame)[0]).toBe(0x80 | opcode);
+    }
+  });
+
+  it('refuses opcodes that are not one of the six defined ones', () => {
+    for (const opcode of [-1, 3, 4, 7, 0x0b, 0x0f, 16, 256, 1.5, Number.NaN]) {
+      expect(Frame.pack('x', opcode)).toBe(false);
+      const frame = new Frame();
+      frame.opcode = opcode;
+      expect(Frame.pack(frame)).toBe(false);
+    }
+  });
+
+  it('refuses data that is neither a string, a Buffer nor a Frame', () => {
+    expect(Frame.pack(42 as unknown as string)).toBe(false);
+    expect(Frame.pack(null as unknown as string)).toBe(false);
   });
 
   it('never sets RSV1 on a continuation frame, even with the COMPRESS flag', () => {
-    const packed = Frame.pack('tail', 0x0, 1 | 2);
+    const packed = pack('tail', 0x0, 1 | 2);
     expect(packed[0] & 0x40).toBe(0);
     expect(packed.subarray(2).toString()).toBe('tail');
   });

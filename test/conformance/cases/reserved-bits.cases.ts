@@ -1,4 +1,4 @@
-import { encodeClosePayload } from '../../../src/protocol/frame-encoder.js';
+import { encodeClosePayload } from '../../../src/protocol/close-payload.js';
 import { expectFailure, OP, textEvent } from '../case-builders.js';
 import type { CaseSession } from '../case-session.js';
 import type { ConformanceCase } from '../conformance-case.js';
