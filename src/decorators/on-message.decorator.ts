@@ -2,9 +2,10 @@ import { createEventDecorator } from './ws-event.decorator-factory.js';
 
 /**
  * A message arrived (Swoole's `onMessage`): the method receives `(frame)`. Without an opcode it
- * handles text and binary messages; with one, only frames of that opcode, including ping, pong
- * and close frames when the matching `open_websocket_*_frame` setting is on. What the method
- * returns (a value, a Promise, or an Observable: each value) is pushed back to the sender.
+ * handles every frame the server delivers, as Swoole's single onMessage: text and binary
+ * messages, plus ping, pong and close frames (a `CloseFrame`) when the matching
+ * `open_websocket_*_frame` setting is on. With an opcode, only frames of that opcode. What the
+ * method returns (a value, a Promise, or an Observable: each value) is pushed back to the sender.
  *
  * At least one `@OnMessage` handler must exist, as in Swoole, or the application does not start.
  */

@@ -6,7 +6,6 @@ import {
   WEBSOCKET_CLOSE_STATUS_ERROR,
 } from '../protocol/close-code.constants.js';
 import {
-  encodeClosePayload,
   encodeFrame,
   frameHeaderSize,
   SMALL_FRAME_LIMIT,
@@ -17,7 +16,12 @@ import type { PerMessageDeflateCodec } from '../protocol/permessage-deflate.code
 import { InboundSequencer } from './inbound-sequencer.js';
 import { OutboundQueue } from './outbound-queue.js';
 import { writeBatcher } from './write-batcher.js';
-import { CloseFrame, Frame, truncateUtf8 } from '../protocol/frame.js';
+import { CloseFrame, Frame } from '../protocol/frame.js';
+import {
+  MAX_CLOSE_REASON_BYTES,
+  encodeClosePayload,
+  truncateUtf8,
+} from '../protocol/close-payload.js';
 import {
   WEBSOCKET_OPCODE_CLOSE,
   WEBSOCKET_OPCODE_PING,
@@ -41,9 +45,6 @@ export interface ConnectionHost {
   /** The connection's socket closed: forget it and fire `close` or `disconnect`. */
   connectionClosed(connection: WsConnection): void;
 }
-
-/** The largest close reason that fits a control frame (125 bytes minus the 2-byte code). */
-const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
  * One TCP connection: a plain HTTP connection, or a WebSocket once its handshake is done. It
@@ -71,7 +72,10 @@ export class WsConnection implements FrameParserSink {
   /** Frames written this turn and not yet handed to the socket: one buffer, or several. */
   private batch: Buffer | Buffer[] | null = null;
   private batchBytes = 0;
+  /** We sent our close frame: nothing may follow it. */
   private closeSent = false;
+  /** The peer sent its close frame. */
+  private peerClosed = false;
   private closeTimer: NodeJS.Timeout | null = null;
   /** Sends in order when a compressed frame is still being produced (created on first need). */
   private outboundQueue: OutboundQueue | null = null;
@@ -123,7 +127,7 @@ export class WsConnection implements FrameParserSink {
    * open, or its output buffer is full (`buffer_output_size`).
    */
   sendFrame(opcode: number, data: string | Buffer, fin = true, compress = false): boolean {
-    if (this.status !== WEBSOCKET_STATUS_ACTIVE) return false;
+    if (this.status !== WEBSOCKET_STATUS_ACTIVE || this.closeSent) return false;
     const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (!this.reserveOutput(length + 10)) return false;
     if (opcode < WEBSOCKET_OPCODE_CLOSE) this.host.statistics.messagesOut++;
@@ -174,7 +178,8 @@ export class WsConnection implements FrameParserSink {
 
   /** Writes an already encoded frame (a broadcast encodes once for every connection). */
   sendEncoded(buffers: readonly Buffer[], length: number): boolean {
-    if (this.status !== WEBSOCKET_STATUS_ACTIVE || !this.reserveOutput(length)) return false;
+    if (this.status !== WEBSOCKET_STATUS_ACTIVE || this.closeSent) return false;
+    if (!this.reserveOutput(length)) return false;
     this.send(buffers);
     this.host.statistics.messagesOut++;
     return true;
@@ -188,17 +193,43 @@ export class WsConnection implements FrameParserSink {
   }
 
   /**
-   * Starts the closing handshake: sends a close frame, then waits (bounded) for the peer's close
-   * frame before the socket is dropped. `code` undefined sends an empty close payload.
+   * Closes the connection (`disconnect`, a protocol failure, shutdown): the status becomes
+   * CLOSING at once (no more messages in or out), a close frame goes out, and the peer's answer
+   * is awaited for at most `websocket_close_timeout`. After a close frame was already sent (a
+   * pushed one), the connection ends without a second one. `code` undefined sends an empty close
+   * payload.
    */
   close(code: number | undefined, reason = ''): void {
-    if (this.closeSent || this.socket.destroyed) return;
-    this.closeSent = true;
+    if (this.socket.destroyed) return;
     this.status = WEBSOCKET_STATUS_CLOSING;
-    const payload = encodeClosePayload(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES));
-    // The close frame is the last one and always goes out, full buffer or not.
+    if (this.closeSent) this.endWhenFlushed();
+    else this.sendClose(encodeClosePayload(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES)));
+  }
+
+  /**
+   * Sends a close frame pushed by the application (Swoole's `push` of a close frame only frames
+   * and sends): the connection stays open and its messages still reach the handlers until the
+   * peer answers, or `disconnect`/`close` is called. Nothing else may be sent after it. False
+   * when a close frame was already sent or the connection is gone.
+   */
+  pushClose(payload: Buffer): boolean {
+    if (this.closeSent || this.status !== WEBSOCKET_STATUS_ACTIVE || !this.socket.writable)
+      return false;
+    this.sendClose(payload);
+    return true;
+  }
+
+  /** Our close frame: it always goes out, full buffer or not (it is the last one). */
+  private sendClose(payload: Buffer): void {
+    this.closeSent = true;
     this.writeFrame(WEBSOCKET_OPCODE_CLOSE, payload);
-    this.closeTimer = setTimeout(() => this.socket.destroy(), this.host.settings.closeTimeoutMs);
+    if (this.peerClosed) {
+      // The peer's close came first: ours completes the handshake.
+      this.status = WEBSOCKET_STATUS_CLOSING;
+      this.endWhenFlushed();
+      return;
+    }
+    this.closeTimer ??= setTimeout(() => this.socket.destroy(), this.host.settings.closeTimeoutMs);
     this.closeTimer.unref();
   }
 
@@ -230,7 +261,7 @@ export class WsConnection implements FrameParserSink {
   onMessage(opcode: number, data: Buffer, compressed: boolean): void {
     this.host.statistics.messagesIn++;
     if (this.codec === null) {
-      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, opcode, data, FIN));
+      this.deliver(opcode, data, FIN);
       return;
     }
     this.inbound.run(() =>
@@ -262,13 +293,9 @@ export class WsConnection implements FrameParserSink {
   }
 
   private answerPing(payload: Buffer): void {
+    if (this.host.settings.pingFrames) this.deliver(WEBSOCKET_OPCODE_PING, payload, FIN);
     // Nothing may follow our close frame (a ping queued behind a failed inflate, say).
-    if (this.closeSent) return;
-    if (this.host.settings.pingFrames) {
-      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PING, payload));
-    } else {
-      this.writeControl(WEBSOCKET_OPCODE_PONG, payload);
-    }
+    else if (!this.closeSent) this.writeControl(WEBSOCKET_OPCODE_PONG, payload);
   }
 
   onPong(payload: Buffer): void {
@@ -277,37 +304,37 @@ export class WsConnection implements FrameParserSink {
   }
 
   private deliverPong(payload: Buffer): void {
-    if (this.host.settings.pongFrames) {
-      this.host.dispatchFrame(this, Frame.fromPayload(this.fd, WEBSOCKET_OPCODE_PONG, payload));
-    }
+    if (this.host.settings.pongFrames) this.deliver(WEBSOCKET_OPCODE_PONG, payload, FIN);
   }
 
-  /**
-   * The peer's close frame. If we sent ours already, the handshake is complete; otherwise we
-   * answer with the same code. With `open_websocket_close_frame` the frame goes to the
-   * handlers first, which may answer with `disconnect()`; if they have not by the next turn of
-   * the event loop, the close is answered for them.
-   */
   onClose(code: number, reason: string, payload: Buffer): void {
     if (this.codec !== null) this.inbound.run(() => this.closeReceived(code, reason, payload));
     else this.closeReceived(code, reason, payload);
   }
 
+  /**
+   * The peer's close frame. If we sent ours already, the handshake is complete. Otherwise it is
+   * answered with the same code and reason; with `open_websocket_close_frame` the frame goes to
+   * the handlers first, which may answer it themselves within this turn of the event loop
+   * (`disconnect(fd, code, reason)` or a pushed close frame); if they have not, the server
+   * answers for them.
+   */
   private closeReceived(code: number, reason: string, payload: Buffer): void {
+    this.peerClosed = true;
+    const settings = this.host.settings;
+    if (settings.closeFrames && this.status === WEBSOCKET_STATUS_ACTIVE) {
+      const frame = CloseFrame.fromClosePayload(payload, FIN, this.fd);
+      frame.reason = reason;
+      this.host.dispatchFrame(this, frame);
+    }
     if (this.closeSent) {
+      this.status = WEBSOCKET_STATUS_CLOSING;
       this.endWhenFlushed();
       return;
     }
-    this.status = WEBSOCKET_STATUS_CLOSING;
     const answer = code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : code;
-    if (!this.host.settings.closeFrames) {
-      this.answerClose(answer);
-      return;
-    }
-    const frame = CloseFrame.fromClosePayload(payload, FIN, this.fd);
-    frame.reason = reason;
-    this.host.dispatchFrame(this, frame);
-    setImmediate(() => this.answerClose(answer));
+    if (settings.closeFrames) setImmediate(() => this.answerClose(answer, reason));
+    else this.answerClose(answer, reason);
   }
 
   /** A protocol violation: close with the code the parser chose, and its reason. */
@@ -324,10 +351,10 @@ export class WsConnection implements FrameParserSink {
     this.endWhenFlushed();
   }
 
-  private answerClose(code: number | undefined): void {
-    if (this.closeSent) return;
-    this.close(code);
-    this.endWhenFlushed();
+  /** Answers the peer's close, echoing its code and reason, unless a handler already did. */
+  private answerClose(code: number | undefined, reason: string): void {
+    if (this.closeSent || this.socket.destroyed) return;
+    this.close(code, reason);
   }
 
   /** Ends the TCP stream once every queued frame (a compressed one may be pending) is written. */

@@ -24,8 +24,16 @@ import type { ClusterCommand } from '../cluster/cluster-command.interface.js';
 import { makeClusterFd } from '../cluster/cluster-fd.util.js';
 import { RemoteConnections } from '../cluster/remote-connections.js';
 import { createClusterAdapter } from './cluster-adapter.factory.js';
-import { CloseFrame, Frame, type FrameData } from '../protocol/frame.js';
+import { isSendableClose } from '../protocol/close-payload.js';
 import {
+  CloseFrame,
+  Frame,
+  type FrameData,
+  closePayloadOf,
+  isSendableFrame,
+} from '../protocol/frame.js';
+import {
+  type ResponseHeaders,
   buildErrorResponse,
   buildHandshakeResponse,
   buildResponseHead,
@@ -104,18 +112,18 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
  * starts it; inject it anywhere to push.
  */
 export class WsServer implements ConnectionHost {
-  /** Packs a frame: see `Frame.pack`. */
+  /** Packs a frame: see `Frame.pack` (false for a frame that would be invalid). */
   static pack(
     data: FrameData | Frame,
     opcode = WEBSOCKET_OPCODE_TEXT,
     flags: number | boolean = SWOOLE_WEBSOCKET_FLAG_FIN,
-  ): Buffer {
+  ): Buffer | false {
     return Frame.pack(data, opcode, flags);
   }
 
-  /** Unpacks a frame: see `Frame.unpack`. */
-  static unpack(data: Buffer): Frame | false {
-    return Frame.unpack(data);
+  /** Unpacks a frame: see `Frame.unpack` (inflating at most `maxLength` bytes, 2 MiB by default). */
+  static unpack(data: Buffer, maxLength?: number): Frame | false {
+    return Frame.unpack(data, maxLength);
   }
 
   /** The settings with their defaults applied. */
@@ -329,9 +337,13 @@ export class WsServer implements ConnectionHost {
     opcode: number = WEBSOCKET_OPCODE_TEXT,
     flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
   ): boolean {
-    if (data instanceof CloseFrame) return this.disconnect(fd, data.code, data.reason);
     let payload: FrameData;
-    if (data instanceof Frame) {
+    if (data instanceof CloseFrame) {
+      if (!isSendableClose(data.code, data.reason)) return false;
+      payload = closePayloadOf(data.code, data.reason);
+      opcode = WEBSOCKET_OPCODE_CLOSE;
+      flags = SWOOLE_WEBSOCKET_FLAG_FIN;
+    } else if (data instanceof Frame) {
       payload = data.payload;
       opcode = data.opcode;
       flags = data.finish
@@ -349,7 +361,10 @@ export class WsServer implements ConnectionHost {
       return this.remote.dispatch(fd, { op: 'push', fd, data: payload, opcode, flags });
     }
     if (connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
-    const fin = (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
+    // A pushed close frame only frames and sends, as Swoole's push: see WsConnection.pushClose.
+    if (opcode === WEBSOCKET_OPCODE_CLOSE) return connection.pushClose(toBytes(payload));
+    // A control frame is never fragmented.
+    const fin = isControlOpcode(opcode) || (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
     const compress = (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0;
     return connection.sendFrame(opcode, payload, fin, compress);
   }
@@ -368,6 +383,7 @@ export class WsServer implements ConnectionHost {
       return this.push(fd, data, opcode, flags);
     if ((typeof data !== 'string' && !Buffer.isBuffer(data)) || !this.isPushable(opcode, data))
       return false;
+    if (!Number.isInteger(flags)) return false;
     return this.remote.ask(fd, { op: 'push', fd, data, opcode, flags }, false);
   }
 
@@ -812,7 +828,8 @@ export class WsServer implements ConnectionHost {
       if (peerLeft(socket)) return void socket.destroy();
       if (refusal) return refuseRaw(socket, refusal.status, refusal.reason, refusal.headers);
       const useBuiltIn =
-        !this.handlers.handshake || (await this.customHandshake(connection, wsRequest, head));
+        !this.handlers.handshake ||
+        (await this.customHandshake(connection, wsRequest, check, head));
       if (useBuiltIn) await this.builtInHandshake(connection, wsRequest, check, head);
     } catch (error) {
       this.logger.error('handshake failed', error);
@@ -850,7 +867,10 @@ export class WsServer implements ConnectionHost {
     const response = new WsResponse(connection.fd, DETACHED_TARGET);
     const protocol = selectSubprotocol(check.subprotocols, this.settings.subprotocol);
     if (protocol !== undefined) response.header('Sec-WebSocket-Protocol', protocol);
-    if (this.settings.compression) this.negotiateCompression(connection, check, response);
+    const extension = this.settings.compression
+      ? this.negotiateCompression(connection, check)
+      : null;
+    if (extension !== null) response.header('Sec-WebSocket-Extensions', extension);
     return response;
   }
 
@@ -876,6 +896,7 @@ export class WsServer implements ConnectionHost {
   private async customHandshake(
     connection: WsConnection,
     request: WsRequest,
+    check: AcceptedUpgrade,
     head: Buffer,
   ): Promise<boolean> {
     const socket = connection.socket;
@@ -886,7 +907,9 @@ export class WsServer implements ConnectionHost {
         if (peerLeft(socket)) return void socket.destroy();
         if (chunk) body.push(chunk);
         if (response.statusCode === 101) {
-          socket.write(buildResponseHead(101, response.headerEntries()));
+          socket.write(
+            buildResponseHead(101, this.customUpgradeHeaders(connection, check, response)),
+          );
           this.activate(connection, head);
           return;
         }
@@ -917,16 +940,34 @@ export class WsServer implements ConnectionHost {
     return false;
   }
 
-  /** permessage-deflate: accept the first acceptable offer and answer it in the 101. */
-  private negotiateCompression(
+  /**
+   * The headers of a 101 sent by a handshake handler. With `websocket_compression`,
+   * permessage-deflate is negotiated as in the built-in handshake, unless the handler answered
+   * `Sec-WebSocket-Extensions` itself (it then owns the extensions; none is applied here).
+   */
+  private customUpgradeHeaders(
     connection: WsConnection,
     check: AcceptedUpgrade,
     response: WsResponse,
-  ): void {
+  ): ResponseHeaders {
+    const headers = response.headerEntries();
+    if (!this.settings.compression) return headers;
+    const answered = Object.keys(headers).some(
+      (name) => name.toLowerCase() === 'sec-websocket-extensions',
+    );
+    const extension = answered ? null : this.negotiateCompression(connection, check);
+    return extension === null ? headers : { ...headers, 'Sec-WebSocket-Extensions': extension };
+  }
+
+  /**
+   * permessage-deflate: accepts the first acceptable offer, gives the connection its codec, and
+   * returns the extension to answer in the 101 (null when no offer is acceptable).
+   */
+  private negotiateCompression(connection: WsConnection, check: AcceptedUpgrade): string | null {
     const agreement = negotiatePerMessageDeflate(check.extensions, this.settings.deflatePolicy);
-    if (agreement === null) return;
+    if (agreement === null) return null;
     connection.codec = new PerMessageDeflateCodec(agreement.params, this.settings.maxPayload);
-    response.header('Sec-WebSocket-Extensions', formatExtensionHeader([agreement.response]));
+    return formatExtensionHeader([agreement.response]);
   }
 
   private activate(connection: WsConnection, head: Buffer): void {
@@ -936,11 +977,14 @@ export class WsServer implements ConnectionHost {
 
   // ---- Helpers ----------------------------------------------------------------------------
 
+  /**
+   * Whether a push may go out: one of the six defined opcodes; a control frame of at most 125
+   * bytes (a close frame with a valid close payload); a data payload within `buffer_output_size`.
+   */
   private isPushable(opcode: number, payload: FrameData): boolean {
-    if (!Number.isInteger(opcode) || !isKnownOpcode(opcode) || opcode === WEBSOCKET_OPCODE_CLOSE)
-      return false;
+    if (!Number.isInteger(opcode) || !isKnownOpcode(opcode)) return false;
+    if (isControlOpcode(opcode)) return isSendableFrame(opcode, toBytes(payload));
     const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    if (isControlOpcode(opcode) && length > 125) return false;
     return length <= this.settings.maxOutputBuffer;
   }
 
@@ -1077,6 +1121,10 @@ function readBody(
     request.on('error', onAbort);
     request.on('close', onClose);
   });
+}
+
+function toBytes(data: FrameData): Buffer {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
 function normalizeAddress(address: string | undefined): string {

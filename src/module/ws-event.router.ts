@@ -7,7 +7,6 @@ import type { UpgradeRefusal } from '../gateway/ws-server-events.interface.js';
 import type { WsServer } from '../gateway/ws-server.service.js';
 import { WEBSOCKET_CLOSE_SERVER_ERROR } from '../protocol/close-code.constants.js';
 import type { Frame } from '../protocol/frame.js';
-import { WEBSOCKET_OPCODE_BINARY, WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
 import { clientErrorOf, errorReply } from './ws-error.rule.js';
 import type { WsBoundHandler } from './ws-handler.interface.js';
 import { pathCovers } from './ws-path.matcher.js';
@@ -396,11 +395,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** `@OnMessage()` without an opcode takes text and binary; with one, only that opcode. */
+/**
+ * `@OnMessage()` without an opcode takes every frame the server delivers, as Swoole's single
+ * onMessage: text and binary, plus ping, pong and close frames when their
+ * `open_websocket_*_frame` option is on (the server delivers them only then). With an opcode,
+ * only that opcode.
+ */
 function acceptsOpcode(wanted: number | undefined, opcode: number): boolean {
-  if (wanted === undefined)
-    return opcode === WEBSOCKET_OPCODE_TEXT || opcode === WEBSOCKET_OPCODE_BINARY;
-  return wanted === opcode;
+  return wanted === undefined || wanted === opcode;
 }
 
 function refusalOf(error: unknown, name: string, logger: Logger): UpgradeRefusal {

@@ -3,7 +3,7 @@ import type { WsEventName } from '../decorators/ws-metadata.constants.js';
 /** A decorated method, discovered at bootstrap and wrapped in Nest's enhancer pipeline. */
 export interface WsBoundHandler {
   event: WsEventName;
-  /** For `message`: the one opcode handled; undefined means text and binary. */
+  /** For `message`: the one opcode handled; undefined means every frame delivered. */
   opcode?: number;
   /** The gateway's path scope, if any. */
   path?: string;

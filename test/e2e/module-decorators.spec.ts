@@ -69,6 +69,8 @@ class EventsGateway {
 
   @OnMessage()
   message(@WsFrame() frame: Frame, @WsData() data: string | Buffer, @WsFd() fd: number): unknown {
+    // A plain @OnMessage() gets the pings too (open_websocket_ping_frame): ping() answers them.
+    if (frame.opcode === WEBSOCKET_OPCODE_PING) return undefined;
     if (Buffer.isBuffer(data)) return Buffer.from(data).reverse();
     switch (data) {
       case 'frame':
