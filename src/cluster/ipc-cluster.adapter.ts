@@ -10,6 +10,36 @@ import { runClusterCommand } from './cluster-command.runner.js';
 import { PendingRequests } from './pending-requests.js';
 import { MAX_PENDING_BYTES, MAX_PENDING_SENDS, SendBudget } from './send-budget.js';
 
+/** A worker's end of node:cluster's IPC channel to the primary (a fake stands in for it in tests). */
+export interface IpcWorkerChannel {
+  /** The worker's cluster id. */
+  readonly workerId: number;
+  readonly connected: boolean;
+  /** Sends; `written` runs once node is done with the message. May throw. */
+  send(message: IpcMessage, written: (error: Error | null) => void): boolean;
+  onMessage(listener: (message: unknown) => void): void;
+  offMessage(listener: (message: unknown) => void): void;
+}
+
+/** This process's channel to the primary; throws when it is not a cluster worker. */
+export function workerChannel(): IpcWorkerChannel {
+  const worker = cluster.worker;
+  if (!cluster.isWorker || !worker || !process.send) {
+    throw new Error(
+      'IpcClusterAdapter: this process is not a cluster worker (start it with runCluster)',
+    );
+  }
+  return {
+    workerId: worker.id,
+    get connected() {
+      return process.connected && process.send !== undefined;
+    },
+    send: (message, written) => process.send?.(message, undefined, undefined, written) ?? false,
+    onMessage: (listener) => process.on('message', listener),
+    offMessage: (listener) => process.off('message', listener),
+  };
+}
+
 /**
  * Multi-process on one machine: a worker started by `runCluster` reaches the connections of the
  * other workers through node:cluster's IPC channel, relayed by the primary. The owner id is the
@@ -34,21 +64,17 @@ export class IpcClusterAdapter implements ClusterAdapter {
   constructor(
     timeoutMs = 3000,
     private readonly budget = new SendBudget(MAX_PENDING_SENDS, MAX_PENDING_BYTES),
+    private readonly channel: IpcWorkerChannel = workerChannel(),
   ) {
-    if (!cluster.isWorker || !cluster.worker || !process.send) {
-      throw new Error(
-        'IpcClusterAdapter: this process is not a cluster worker (start it with runCluster)',
-      );
-    }
-    this.ownerId = cluster.worker.id;
+    this.ownerId = channel.workerId;
     this.owners = new Set([this.ownerId]);
     this.pending = new PendingRequests(timeoutMs);
   }
 
   async start(executor: ClusterCommandExecutor): Promise<void> {
     this.executor = executor;
-    process.off('message', this.listener);
-    process.on('message', this.listener);
+    this.channel.offMessage(this.listener);
+    this.channel.onMessage(this.listener);
     this.running = true;
     // Only now can this process hear the primary: ask it to add us and send the worker list.
     if (!this.transmit({ nsws: 1, t: 'hello' })) {
@@ -97,7 +123,7 @@ export class IpcClusterAdapter implements ClusterAdapter {
   }
 
   async stop(): Promise<void> {
-    process.off('message', this.listener);
+    this.channel.offMessage(this.listener);
     this.running = false;
     this.executor = null;
     this.owners = new Set([this.ownerId]);
@@ -138,14 +164,14 @@ export class IpcClusterAdapter implements ClusterAdapter {
 
   /** Hands a message to the channel; `written` runs once node is done with it, sent or not. */
   private transmit(message: IpcMessage, written: () => void = () => undefined): boolean {
-    if (!process.connected || !process.send) {
+    if (!this.channel.connected) {
       written();
       return false;
     }
     try {
       // `false` only says node's own buffer is above its mark: the message is still sent, and
       // our budget is what bounds the backlog.
-      process.send(message, undefined, undefined, () => written());
+      this.channel.send(message, () => written());
       return true;
     } catch {
       written();
