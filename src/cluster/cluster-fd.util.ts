@@ -17,8 +17,3 @@ export function makeClusterFd(owner: number, local: number): number {
 export function ownerOfFd(fd: number): number {
   return Math.floor(fd / LOCAL_SPAN);
 }
-
-/** Whether a value can be an fd at all (a positive safe integer). */
-export function isFd(fd: unknown): fd is number {
-  return typeof fd === 'number' && Number.isSafeInteger(fd) && fd > 0;
-}

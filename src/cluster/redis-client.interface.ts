@@ -5,10 +5,19 @@
 export interface RedisClientLike {
   readonly status: string;
   connect(): Promise<void>;
-  duplicate(): RedisClientLike;
   incr(key: string): Promise<number>;
+  get(key: string): Promise<string | null>;
+  /** `SET key value NX`: 'OK' when set, null when the key existed. */
+  set(key: string, value: string, nx: 'NX'): Promise<'OK' | null>;
+  /** `SET key value PX ms NX`: 'OK' when set, null when the key existed. */
+  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
+  /** 1 when the key exists (its expiry is set), 0 when it does not. */
+  pexpire(key: string, ms: number): Promise<number>;
+  /** The server's clock: `[seconds, microseconds]` (ioredis gives them as strings). */
+  time(): Promise<Array<string | number>>;
   publish(channel: string, message: string): Promise<number>;
   subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe(...channels: string[]): Promise<unknown>;
   zadd(key: string, score: number, member: string): Promise<unknown>;
   zrem(key: string, member: string): Promise<unknown>;
   zremrangebyscore(key: string, min: number | string, max: number | string): Promise<unknown>;

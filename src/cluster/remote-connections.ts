@@ -18,12 +18,14 @@ export class RemoteConnections {
     return ownerOfFd(fd) !== this.adapter.ownerId;
   }
 
-  /** Sends a command to the fd's owner without waiting; false when the owner is not live. */
+  /**
+   * Sends a command to the fd's owner one way (no answer asked, nothing waits for one); false
+   * when the owner is not live or the transport cannot take it now.
+   */
   dispatch(fd: number, command: ClusterCommand): boolean {
     const owner = ownerOfFd(fd);
     if (!this.adapter.isLive(owner)) return false;
-    this.adapter.request(owner, command).catch(() => undefined);
-    return true;
+    return this.adapter.notify(owner, command);
   }
 
   /** Runs a command on the fd's owner and returns its answer; `fallback` when it cannot. */
@@ -36,8 +38,12 @@ export class RemoteConnections {
   }
 
   /** Every other owner's answer to a command. */
-  gather(command: ClusterCommand): Promise<unknown[]> {
-    return this.adapter.gather(command).catch(() => []);
+  async gather(command: ClusterCommand): Promise<unknown[]> {
+    try {
+      return await this.adapter.gather(command);
+    } catch {
+      return [];
+    }
   }
 
   /** Sends a command to every other owner. */

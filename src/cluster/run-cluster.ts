@@ -1,6 +1,5 @@
-import cluster, { type Worker } from 'node:cluster';
-import { ClusterRelay } from './cluster-relay.js';
-import { CLUSTER_WORKERS_ENV } from './ipc-message.interface.js';
+import cluster from 'node:cluster';
+import { ClusterSupervisor } from './cluster-supervisor.js';
 
 /** Options of `runCluster`. */
 export interface RunClusterOptions {
@@ -8,9 +7,16 @@ export interface RunClusterOptions {
   workers: number;
   /** Replace a worker that dies (default true). */
   restart?: boolean;
+  /**
+   * Milliseconds the workers get to exit after SIGTERM/SIGINT reached the primary before they are
+   * killed with SIGKILL (default 10000).
+   */
+  shutdownTimeout?: number;
   /** Called in the primary when a worker exits. */
   onWorkerExit?: (workerId: number, code: number | null, signal: string | null) => void;
 }
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
  * Runs the application as `workers` processes sharing one port, as Swoole's `worker_num`: call
@@ -22,7 +28,9 @@ export interface RunClusterOptions {
  *
  * The primary process only forks, restarts and relays; each worker runs `bootstrap()` (your Nest
  * application), and `WsServer` in each reaches every other worker's connections. A worker that
- * dies is replaced; the others keep their connections. SIGTERM/SIGINT stop every worker.
+ * dies is replaced; the others keep their connections. SIGTERM/SIGINT stop every worker (no
+ * restart after that), kill those still running after `shutdownTimeout`, and the primary exits
+ * once every worker is gone.
  */
 export async function runCluster(
   bootstrap: () => unknown,
@@ -36,53 +44,21 @@ export async function runCluster(
   if (!Number.isInteger(count) || count < 1) {
     throw new Error(`runCluster: workers must be a positive integer (got ${String(count)})`);
   }
-  startPrimary(count, options);
-}
-
-function startPrimary(count: number, options: RunClusterOptions): void {
-  // Advanced serialisation keeps Buffers as Buffers between processes.
-  cluster.setupPrimary({ serialization: 'advanced' });
-  const relay = new ClusterRelay();
-  let stopping = false;
-  const startedAt = new Map<number, number>();
-  const restarts = new RestartBackoff();
-  const fork = (): Worker => {
-    const worker = cluster.fork({ [CLUSTER_WORKERS_ENV]: String(count) });
-    startedAt.set(worker.id, Date.now());
-    worker.once('online', () => relay.add(worker));
-    return worker;
-  };
-  cluster.on('exit', (worker, code, signal) => {
-    relay.remove(worker.id);
-    options.onWorkerExit?.(worker.id, code, signal);
-    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
-    startedAt.delete(worker.id);
-    if (!stopping && options.restart !== false) setTimeout(fork, restarts.next(lived));
-    else if (stopping && Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-  });
-  const stop = (): void => {
-    stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  for (let i = 0; i < count; i++) fork();
-}
-
-/**
- * How long to wait before replacing a dead worker: at once after a worker that ran a while, but
- * doubling (up to 5 s) while workers keep dying within a second of starting, so a worker that
- * cannot start (a bad port, say) does not spin the machine.
- */
-class RestartBackoff {
-  private quickDeaths = 0;
-
-  next(livedMs: number): number {
-    if (livedMs >= 1000) {
-      this.quickDeaths = 0;
-      return 0;
-    }
-    this.quickDeaths++;
-    return Math.min(5000, 100 * 2 ** (this.quickDeaths - 1));
+  const shutdownTimeoutMs = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (!Number.isFinite(shutdownTimeoutMs) || shutdownTimeoutMs <= 0) {
+    throw new Error(
+      `runCluster: shutdownTimeout must be a positive number of milliseconds (got ${String(options.shutdownTimeout)})`,
+    );
   }
+  const supervisor = new ClusterSupervisor({
+    workers: count,
+    restart: options.restart !== false,
+    shutdownTimeoutMs,
+    onWorkerExit: options.onWorkerExit,
+  });
+  // `on`, not `once`: a second signal must neither stop twice nor kill the primary before its
+  // workers are gone.
+  process.on('SIGTERM', () => supervisor.stop());
+  process.on('SIGINT', () => supervisor.stop());
+  supervisor.start();
 }

@@ -7,6 +7,9 @@ import { delay, waitUntil } from './wait.js';
 /** The compiled fixture (`npm run build:app`, run by `pretest`). */
 export const CLUSTER_FIXTURE = resolve('build/test/fixtures/cluster/cluster-app.js');
 
+/** The compiled `runCluster` fixture without Nest (tests of the primary's restarts and stop). */
+export const SUPERVISOR_FIXTURE = resolve('build/test/fixtures/cluster/supervisor-app.js');
+
 /** A line the fixture printed: `READY {...}`, `PRIMARY {...}` or `EXIT {...}`. */
 export interface FixtureLine {
   kind: string;
@@ -102,12 +105,15 @@ export class FixtureProcess {
   }
 }
 
-/** Starts the fixture with `env` added to this process's environment. */
-export function startFixture(env: Record<string, string>): FixtureProcess {
-  if (!existsSync(CLUSTER_FIXTURE)) {
-    throw new Error(`${CLUSTER_FIXTURE} is missing: run "npm run build:app" first`);
+/** Starts a fixture (the cluster app by default) with `env` added to this process's environment. */
+export function startFixture(
+  env: Record<string, string>,
+  fixture = CLUSTER_FIXTURE,
+): FixtureProcess {
+  if (!existsSync(fixture)) {
+    throw new Error(`${fixture} is missing: run "npm run build:app" first`);
   }
-  const child = spawn(process.execPath, [CLUSTER_FIXTURE], {
+  const child = spawn(process.execPath, [fixture], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
