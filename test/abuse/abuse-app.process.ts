@@ -75,8 +75,13 @@ export class AbuseAppProcess {
       this.exit === null
         ? 'still running'
         : `exited with code ${this.exit.code} (signal ${this.exit.signal})`;
-    const stderr = this.stderr.trim();
-    return `pid ${this.pid} ${status}${stderr ? `; stderr:\n${stderr}` : '; no stderr'}`;
+    // Quoted line by line, so a test runner does not take the server's stack for the test's.
+    const stderr = this.stderr
+      .trim()
+      .split('\n')
+      .map((line) => `  | ${line}`)
+      .join('\n');
+    return `pid ${this.pid} ${status}${this.stderr.trim() ? `; stderr:\n${stderr}` : '; no stderr'}`;
   }
 
   /** Memory of the server after two full collections. */

@@ -88,7 +88,7 @@ export function useAbuseApp(): { readonly app: AbuseAppProcess } {
 /**
  * Runs an attack beside a healthy client and checks the three things every case must hold:
  * (1) the server process is alive afterwards; (2) the healthy client got every echo, none slower
- * than `latencyMs`; (3) memory stays within the growth bounds while the attack holds its sockets
+ * than `latencyMs`, and a client connecting after the attack gets its echo too; (3) memory stays within the growth bounds while the attack holds its sockets
  * (each `sampleMemory`) and comes back within them, with the connection count, once the
  * attack's sockets closed. Throws one error listing every violation with its figures; returns
  * the attack's own result for the case's further checks.
@@ -140,6 +140,7 @@ export async function underAttack<T>(
     throw error;
   }
   violations.push(...settled.violations);
+  violations.push(...(await newcomerViolations(app, bounds)));
   report(name, probes, before, samples, settled.memory, notes);
   if (failure !== undefined) {
     const message = failure instanceof Error ? failure.message : String(failure);
@@ -158,6 +159,19 @@ async function expectAlive(app: AbuseAppProcess, name: string, waitMs: number): 
   const deadline = Date.now() + waitMs;
   while (app.alive() && Date.now() < deadline) await delay(50);
   if (!app.alive()) throw new Error(`${name}: the server process died: ${app.describeExit()}`);
+}
+
+/** A client that connects after the attack must open and get its echo within the bound. */
+async function newcomerViolations(app: AbuseAppProcess, bounds: AbuseBounds): Promise<string[]> {
+  try {
+    const newcomer = await HealthyProber.start(app.port);
+    const probes = await newcomer.stop(bounds.latencyMs);
+    return probes.maxLatencyMs > bounds.latencyMs
+      ? [`after the attack: a new client's first echo took ${probes.maxLatencyMs} ms`]
+      : [];
+  } catch (error) {
+    return [`after the attack: a new client got no echo (${(error as Error).message})`];
+  }
 }
 
 function probeViolations(probes: ProbeReport, bounds: AbuseBounds): string[] {

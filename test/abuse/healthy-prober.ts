@@ -41,16 +41,21 @@ export class HealthyProber {
   static async start(port: number, intervalMs = 75): Promise<HealthyProber> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/echo`, { perMessageDeflate: false });
     const prober = new HealthyProber(ws);
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      }),
-      5000,
-      'the healthy client to open',
-    );
-    prober.probe();
-    await waitUntil(() => prober.latencies.length === 1, 5000, 'the first probe echo');
+    try {
+      await withTimeout(
+        new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+        }),
+        5000,
+        'the healthy client to open',
+      );
+      prober.probe();
+      await waitUntil(() => prober.latencies.length === 1, 5000, 'the first probe echo');
+    } catch (error) {
+      ws.terminate();
+      throw error;
+    }
     prober.timer = setInterval(() => prober.probe(), intervalMs);
     return prober;
   }
