@@ -55,7 +55,12 @@ export class AbuseAppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new AbuseAppProcess(child);
-    await waitUntil(() => app.port > 0 || app.exit !== null, ms, 'the abuse app to listen');
+    try {
+      await waitUntil(() => app.port > 0 || app.exit !== null, ms, 'the abuse app to listen');
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
     if (app.port === 0) throw new Error(`the abuse app did not start: ${app.describeExit()}`);
     return app;
   }

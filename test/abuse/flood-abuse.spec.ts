@@ -53,8 +53,9 @@ describe('ping flood from clients that never read', () => {
           return { written };
         },
       );
-      // The flood really ran (each client got at least 1 MB of pings out).
-      expect(flood.written.every((bytes) => bytes >= 1024 * 1024)).toBe(true);
+      // The flood really ran: each client sent more pings than buffer_output_size (256 KiB)
+      // could hold as pongs.
+      expect(flood.written.every((bytes) => bytes >= 512 * 1024)).toBe(true);
     },
     TIMEOUT_MS,
   );

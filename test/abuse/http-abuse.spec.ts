@@ -156,6 +156,10 @@ describe('slowloris', () => {
           });
           await delay(100);
         }
+        const answered408 = trickled.filter(({ raw }) =>
+          raw.pending.toString('latin1').startsWith('HTTP/1.1 408'),
+        ).length;
+        context.note(`${answered408} of ${trickled.length} trickled heads answered 408`);
         return {
           failures: failureCounts([...first, ...second]),
           verdicts: trickled.map(({ raw, openedAt }) => verdictOf(raw, openedAt)),

@@ -9,6 +9,9 @@
  * there), and Node emits `unhandledRejection` and `uncaughtException` on the real one only: a
  * listener on the copy never fires. The real one is reached through the host realm's `Function`
  * (the sandbox's `Buffer` comes from the host).
+ *
+ * The listeners are removed in this file's afterAll, which runs before the test file's own
+ * afterAll hooks: what goes wrong in those is left to Jest, which fails the suite for it.
  */
 import { afterAll, afterEach, beforeEach } from '@jest/globals';
 
