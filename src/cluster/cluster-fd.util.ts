@@ -8,6 +8,9 @@ const LOCAL_SPAN = 2 ** 32;
 /** The largest owner id that keeps fds within `Number.MAX_SAFE_INTEGER`. */
 export const MAX_OWNER_ID = 2 ** 20 - 1;
 
+/** The largest local part of an fd: an owner's counter wraps after it. */
+export const MAX_LOCAL_FD = LOCAL_SPAN - 1;
+
 /** The fd of an owner's `local`-th connection. */
 export function makeClusterFd(owner: number, local: number): number {
   return owner * LOCAL_SPAN + local;

@@ -21,9 +21,8 @@ import type { HttpRequestHead } from './http-request-head.interface.js';
 import { UpgradeSniffer } from './upgrade-sniffer.js';
 import type { ClusterAdapter } from '../cluster/cluster-adapter.interface.js';
 import type { ClusterCommand } from '../cluster/cluster-command.interface.js';
-import { makeClusterFd } from '../cluster/cluster-fd.util.js';
 import { RemoteConnections } from '../cluster/remote-connections.js';
-import { createClusterAdapter } from './cluster-adapter.factory.js';
+import { createClusterAdapter } from '../cluster/cluster-adapter.factory.js';
 import { isSendableClose } from '../protocol/close-payload.js';
 import {
   CloseFrame,
@@ -51,6 +50,7 @@ import {
   WEBSOCKET_STATUS_HANDSHAKE,
 } from '../protocol/websocket-status.constants.js';
 import { WEBSOCKET_CLOSE_GOING_AWAY } from '../protocol/close-code.constants.js';
+import { FdAllocator } from './fd-allocator.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import { ServerStatistics, type WsServerStats } from './server-statistics.js';
 import {
@@ -96,6 +96,8 @@ export interface WsClientInfo {
 const SOCK_TCP = 1;
 /** How long `shutdown()` waits for peers to answer the 1001 close before dropping them. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
+/** How long shutdown waits for destroyed sockets to report their close. */
+const DESTROY_GRACE_MS = 500;
 
 /**
  * The WebSocket server, as Swoole's `Swoole\WebSocket\Server`: it owns the HTTP(S) listener,
@@ -149,7 +151,7 @@ export class WsServer implements ConnectionHost {
   private listener: NetServer | null = null;
   private sniffer: UpgradeSniffer | null = null;
   private ownsHttpServer = false;
-  private nextFd = 1;
+  private readonly fds = new FdAllocator();
   /** The cluster seam: null in the single-process default, so its path is unchanged. */
   private clusterAdapter: ClusterAdapter | null = null;
   private remote: RemoteConnections | null = null;
@@ -158,6 +160,8 @@ export class WsServer implements ConnectionHost {
   /** The connection whose close or disconnect handler is running. */
   private closedConnection: WsConnection | null = null;
   private shuttingDown = false;
+  private starting = false;
+  private shutdownDone: Promise<void> | null = null;
 
   constructor(
     options: WsServerOptions = {},
@@ -202,33 +206,50 @@ export class WsServer implements ConnectionHost {
    */
   async start(): Promise<void> {
     this.assertStartable();
-    await this.joinCluster();
-    const http = this.createHttpServer();
-    this.attachListeners(http, true);
-    // Node tracks header and request timeouts only for servers that emitted 'listening'; this
-    // one never listens itself (it gets the connections the sniffer hands over), so tell it.
-    http.emit('listening');
-    this.ownsHttpServer = true;
-    const listener = this.createListener();
-    this.listener = listener;
-    this.sniffer = new UpgradeSniffer(
-      this.settings.maxHeaderSize,
-      this.settings.handshakeTimeoutMs,
-      {
-        upgrade: (socket, head, rest) => this.upgrade({ ...head, socket }, socket, rest),
-        fallback: (socket, buffered) => this.handToHttp(socket, buffered),
-        refuse: (socket, status, reason) => refuseRaw(socket, status, reason),
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', reject);
-      listener.listen(this.options.port ?? 9501, this.options.host ?? '0.0.0.0', () => {
-        listener.off('error', reject);
-        resolve();
-      });
-    });
-    listener.on('error', (error) => this.logger.error('listener error', error));
-    this.heartbeat.start();
+    this.starting = true;
+    try {
+      await this.joinCluster();
+      const http = this.createHttpServer();
+      this.attachListeners(http, true);
+      // Node tracks header and request timeouts only for servers that emitted 'listening'; this
+      // one never listens itself (it gets the connections the sniffer hands over), so tell it.
+      http.emit('listening');
+      this.ownsHttpServer = true;
+      const listener = this.createListener();
+      this.listener = listener;
+      this.sniffer = new UpgradeSniffer(
+        this.settings.maxHeaderSize,
+        this.settings.handshakeTimeoutMs,
+        {
+          upgrade: (socket, head, rest) => this.upgrade({ ...head, socket }, socket, rest),
+          fallback: (socket, buffered) => this.handToHttp(socket, buffered),
+          refuse: (socket, status, reason) => refuseRaw(socket, status, reason),
+        },
+      );
+      await listen(listener, this.options.port ?? 9501, this.options.host ?? '0.0.0.0');
+      listener.on('error', (error) => this.logger.error('listener error', error));
+      this.heartbeat.start();
+    } catch (error) {
+      // A failed start (port in use, a bad certificate, Redis unreachable) leaves nothing
+      // running behind it, so the same server can be started again.
+      await this.releaseFailedStart();
+      throw error;
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** Undoes a start that failed half way. */
+  private async releaseFailedStart(): Promise<void> {
+    this.heartbeat.stop();
+    this.sniffer?.close();
+    this.sniffer = null;
+    this.listener?.close();
+    this.listener = null;
+    if (this.ownsHttpServer) this.httpServer?.close();
+    this.httpServer = null;
+    this.ownsHttpServer = false;
+    await this.leaveCluster();
   }
 
   /** A new connection on our listener: its first request head goes to the sniffer. */
@@ -251,23 +272,46 @@ export class WsServer implements ConnectionHost {
    */
   async attach(server: HttpServer): Promise<void> {
     this.assertStartable();
-    this.attachListeners(server, false);
-    this.heartbeat.start();
-    await this.joinCluster();
+    this.starting = true;
+    try {
+      await this.joinCluster();
+      this.attachListeners(server, false);
+      this.heartbeat.start();
+    } finally {
+      this.starting = false;
+    }
   }
 
   /**
    * Joins the cluster, if any: over Redis when `cluster.redis` is configured, else over the IPC
    * channel when this process is a worker started by `runCluster`. `worker_num` > 1 without
-   * `runCluster` is a configuration error.
+   * `runCluster` is a configuration error. An adapter that fails to start is stopped (it
+   * releases its clients) before the error goes on.
    */
   private async joinCluster(): Promise<void> {
-    const adapter = createClusterAdapter(this.options);
+    const adapter = createClusterAdapter(
+      { redis: this.options.cluster?.redis, workerNum: this.options.settings?.worker_num },
+      this.logger,
+    );
     if (adapter === null) return;
-    await adapter.start((command) => this.executeClusterCommand(command));
+    try {
+      await adapter.start((command) => this.executeClusterCommand(command));
+    } catch (error) {
+      await adapter.stop();
+      throw error;
+    }
     this.clusterAdapter = adapter;
     this.remote = new RemoteConnections(adapter);
     this.ownerId = adapter.ownerId;
+  }
+
+  /** Leaves the cluster (bounded: the adapter never waits long on its transport). */
+  private async leaveCluster(): Promise<void> {
+    const adapter = this.clusterAdapter;
+    this.clusterAdapter = null;
+    this.remote = null;
+    this.ownerId = 0;
+    await adapter?.stop();
   }
 
   /** Runs another owner's command on this process's own connections. */
@@ -301,11 +345,16 @@ export class WsServer implements ConnectionHost {
    * Stops accepting, closes every WebSocket with 1001, waits at most `timeoutMs` for the peers
    * to answer, then drops whatever is left. Never hangs.
    */
-  async shutdown(timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
-    if (this.shuttingDown) return;
+  shutdown(timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
+    // A second call, concurrent or later, waits for the same drain.
+    this.shutdownDone ??= this.drainAndClose(timeoutMs);
+    return this.shutdownDone;
+  }
+
+  private async drainAndClose(timeoutMs: number): Promise<void> {
     this.shuttingDown = true;
     this.heartbeat.stop();
-    await this.clusterAdapter?.stop();
+    await this.leaveCluster();
     const listener = this.listener;
     const closed = listener
       ? new Promise<void>((resolve) => listener.close(() => resolve()))
@@ -316,10 +365,12 @@ export class WsServer implements ConnectionHost {
     for (const connection of this.byFd.values()) {
       if (connection.status === WEBSOCKET_STATUS_ACTIVE)
         connection.close(WEBSOCKET_CLOSE_GOING_AWAY, 'server shutting down');
-      else if (this.ownsHttpServer || !connection.isWebSocket) this.dropIfOurs(connection);
+      else if (this.ownsHttpServer || !connection.isWebSocket) connection.socket.destroy();
     }
     await this.waitForConnections(timeoutMs);
     for (const connection of this.byFd.values()) connection.socket.destroy();
+    // Destroyed sockets report 'close' on a later tick: their close events fire before we end.
+    await this.waitForConnections(DESTROY_GRACE_MS);
     await closed;
   }
 
@@ -619,7 +670,8 @@ export class WsServer implements ConnectionHost {
         'WsServer: a "message" handler is required (Swoole refuses to start without onMessage)',
       );
     }
-    if (this.httpServer) throw new Error('WsServer: already started');
+    if (this.httpServer || this.starting) throw new Error('WsServer: already started');
+    if (this.shuttingDown) throw new Error('WsServer: shut down; create a new server');
   }
 
   /** Our listener: TCP, or TLS when configured; connections go to `connected`. */
@@ -692,7 +744,8 @@ export class WsServer implements ConnectionHost {
       this.statistics.refused++;
       return;
     }
-    const connection = new WsConnection(makeClusterFd(this.ownerId, this.nextFd++), socket, this);
+    const fd = this.fds.allocate(this.ownerId, (taken) => this.byFd.has(taken));
+    const connection = new WsConnection(fd, socket, this);
     this.byFd.set(connection.fd, connection);
     (socket as ConnectionSocket)[SOCKET_CONNECTION] = connection;
     this.statistics.accepted++;
@@ -988,10 +1041,6 @@ export class WsServer implements ConnectionHost {
     return length <= this.settings.maxOutputBuffer;
   }
 
-  private dropIfOurs(connection: WsConnection): void {
-    connection.socket.destroy();
-  }
-
   private async waitForConnections(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.byFd.size > 0 && Date.now() < deadline) {
@@ -1120,6 +1169,17 @@ function readBody(
     request.on('end', onEnd);
     request.on('error', onAbort);
     request.on('close', onClose);
+  });
+}
+
+/** Listens, resolving once bound or rejecting with the listener's error (EADDRINUSE, ...). */
+function listen(listener: NetServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(port, host, () => {
+      listener.off('error', reject);
+      resolve();
+    });
   });
 }
 

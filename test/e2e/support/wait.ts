@@ -33,12 +33,12 @@ export function nextEvent<T extends unknown[] = unknown[]>(
 
 /** Polls `check` every 10 ms until it returns true, failing after `ms`. */
 export async function waitUntil(
-  check: () => boolean,
+  check: () => boolean | Promise<boolean>,
   ms = 3000,
   what = 'a condition',
 ): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await delay(10);
   }
