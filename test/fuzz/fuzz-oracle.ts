@@ -28,9 +28,6 @@ import type { ExpectedMessage, FrameExpectation, FuzzCase, FuzzProfile } from '.
  *   half-closed mid-frame.
  * Returns the list of problems (empty: the answer is defined).
  */
-/** Problems with this prefix are reported but fail the run only with FUZZ_STRICT=1. */
-export const KNOWN_ISSUE = 'known issue:';
-
 export function judge(fuzzCase: FuzzCase, answer: CaseAnswer, profile: FuzzProfile): string[] {
   const problems: string[] = [];
   if (!answer.tcpClosed)
@@ -171,13 +168,8 @@ function judgeFrames(
   let fragmentCompressed = false;
   for (const frame of frames) {
     if (close !== undefined) {
-      // RFC 6455 5.5.1 forbids data frames after a close; a pong there is a known defect
-      // (WsConnection.answerPing runs from the inbound queue after fail()): see KNOWN_ISSUE.
-      problems.push(
-        frame.opcode === 0xa
-          ? `${KNOWN_ISSUE} pong after the close frame`
-          : `a frame (opcode ${frame.opcode}) after the close frame`,
-      );
+      // RFC 6455 5.5.1: nothing may follow the close frame, a pong included.
+      problems.push(`a frame (opcode ${frame.opcode}) after the close frame`);
       break;
     }
     if (frame.masked) problems.push('a masked server frame');
