@@ -6,6 +6,7 @@ import {
   type WebSocketAdapter,
   type WsMessageHandler,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import type { WsLogger } from '../gateway/ws-logger.interface.js';
 import type { WsServerOptions } from '../gateway/ws-server-options.interface.js';
@@ -254,8 +255,11 @@ function httpServerOf(app: INestApplicationContext | HttpServer | undefined): Ht
 function injectedWsServer(app: INestApplicationContext | HttpServer | undefined): WsServer | null {
   const context = app as INestApplicationContext | undefined;
   if (typeof context?.get !== 'function') return null;
+  // Through ModuleRef, not the application: a failed `app.get()` ends the process when the
+  // application was created with `abortOnError` (the default). Every module provides ModuleRef.
+  const moduleRef = context.get(ModuleRef);
   try {
-    return context.get(WsServer, { strict: false });
+    return moduleRef.get(WsServer, { strict: false });
   } catch {
     return null;
   }
