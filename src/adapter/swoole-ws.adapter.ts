@@ -169,7 +169,11 @@ export class SwooleWsAdapter
     const shared = this.moduleServerFor(port);
     const server =
       shared ?? new WsServer(this.serverOptions(port, host), engineLogger(this.logger));
-    const gatewayPort = new GatewayPort(server, port, this.options.shutdownTimeout);
+    // A shared server keeps the module's shutdown timeout, as the rest of its options.
+    const shutdownTimeout = shared
+      ? (shared.options as WsServerModuleOptions).shutdownTimeout
+      : this.options.shutdownTimeout;
+    const gatewayPort = new GatewayPort(server, port, shutdownTimeout);
     this.ports.set(port, gatewayPort);
     const onApplicationPort = port === APPLICATION_PORT ? this.httpServer : null;
     // Nest's create() is synchronous: a listener that cannot start (EADDRINUSE) is reported.
