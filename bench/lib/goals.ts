@@ -1,6 +1,6 @@
 /**
- * The issue's goals for our server (through the Nest module and on the bare runtime), checked
- * against the measured medians.
+ * The issues' goals for our servers (through the Nest module, on the bare runtime, and through
+ * SwooleWsAdapter), checked against the measured medians.
  */
 import type { ServerName } from './server-process.js';
 import { type Metric, ratio, type ScenarioSummary } from './summary.js';
@@ -13,7 +13,11 @@ export interface Goal {
   /** 'max': ours/against must be at most `bound`; 'min': at least. */
   kind: 'max' | 'min';
   bound: number;
+  /** Which of our servers the goal is for (default: the module and the bare runtime). */
+  servers?: ServerName[];
 }
+
+const OUR_SERVERS: ServerName[] = ['ours-nest', 'ours-runtime'];
 
 export const GOALS: Goal[] = [
   {
@@ -80,6 +84,24 @@ export const GOALS: Goal[] = [
     kind: 'max',
     bound: 0.9,
   },
+  {
+    scenario: 'gateway-100x1',
+    text: 'CPU/msg at most 0.5x platform-ws',
+    metric: 'serverCpuUsPerUnit',
+    against: 'platform-ws-gateway',
+    kind: 'max',
+    bound: 0.5,
+    servers: ['ours-adapter'],
+  },
+  {
+    scenario: 'gateway-100x16',
+    text: 'at least 3x platform-ws messages/s',
+    metric: 'perSecond',
+    against: 'platform-ws-gateway',
+    kind: 'min',
+    bound: 3,
+    servers: ['ours-adapter'],
+  },
 ];
 
 export interface GoalResult {
@@ -94,7 +116,7 @@ export function checkGoals(summaries: ScenarioSummary[]): GoalResult[] {
   for (const goal of GOALS) {
     const summary = summaries.find((candidate) => candidate.scenario.id === goal.scenario);
     if (!summary) continue;
-    for (const server of ['ours-nest', 'ours-runtime'] as const) {
+    for (const server of goal.servers ?? OUR_SERVERS) {
       const row = summary.rows.find((candidate) => candidate.server === server);
       const value = row ? ratio(summary, row, goal.metric, goal.against) : NaN;
       const met = Number.isNaN(value)

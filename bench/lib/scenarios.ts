@@ -51,6 +51,17 @@ export function benchSettings(): BenchSettings {
       };
 }
 
+/**
+ * The gateway scenarios: the same `@SubscribeMessage('echo')` gateway on SwooleWsAdapter and
+ * on platform-ws (ws and the floor echo the bytes back as they are, as a reference).
+ */
+const GATEWAY_SERVERS: ServerName[] = ['ours-adapter', 'platform-ws-gateway', 'ws', 'floor'];
+
+/** 64 B Nest gateway messages: `{"event":"echo","data":"..."}`, echoed byte for byte. */
+function gatewayEcho(connections: number, inflight: number): string[] {
+  return [...echo(connections, inflight, 64, 1), '--json-event', 'echo'];
+}
+
 function echo(connections: number, inflight: number, size: number, opcode: number): string[] {
   return [
     '--mode',
@@ -138,6 +149,20 @@ export function scenarios(quick: boolean): Scenario[] {
       loadgen: [...echo(quick ? 50 : 100, 1, 2048, 1), '--deflate'],
       compression: true,
       servers: ['ours-nest', 'ours-runtime', 'ws', 'nest-platform-ws'],
+    },
+    {
+      id: 'gateway-100x1',
+      title: `Gateway echo, 64 B JSON event, ${quick ? 50 : 100} connections, 1 in flight`,
+      unit: 'message',
+      loadgen: gatewayEcho(quick ? 50 : 100, 1),
+      servers: GATEWAY_SERVERS,
+    },
+    {
+      id: 'gateway-100x16',
+      title: `Gateway echo, 64 B JSON event, ${quick ? 50 : 100} connections, 16 in flight`,
+      unit: 'message',
+      loadgen: gatewayEcho(quick ? 50 : 100, 16),
+      servers: GATEWAY_SERVERS,
     },
   ];
 }

@@ -8,7 +8,14 @@ import type { ResourceSnapshot, ServerReport, ServerRequest } from '../servers/s
 import { REPO_ROOT } from './loadgen-build.js';
 import { withRaisedLimit } from './raised-limits.js';
 
-export type ServerName = 'ours-nest' | 'ours-runtime' | 'ws' | 'nest-platform-ws' | 'floor';
+export type ServerName =
+  | 'ours-nest'
+  | 'ours-runtime'
+  | 'ws'
+  | 'nest-platform-ws'
+  | 'floor'
+  | 'ours-adapter'
+  | 'platform-ws-gateway';
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;

@@ -7,7 +7,11 @@
  *
  *   loadgen --port P --mode echo|handshake|broadcast|idle [--connections N] [--inflight K]
  *           [--size BYTES] [--opcode 1|2] [--warmup S] [--duration S] [--deflate]
- *           [--src-ips M] [--path /]
+ *           [--src-ips M] [--path /] [--json-event NAME]
+ *
+ * --json-event NAME (echo mode): each message is a Nest gateway message of exactly --size bytes,
+ * {"event":"NAME","data":"<sequence number><letters>"}, which a handler returning
+ * { event: NAME, data } answers with the very same bytes.
  *
  * Protocol with the orchestrator (stdout, one JSON object per line):
  *   {"event":"warm"}   the measured window starts now (take the server's "before" stats);
@@ -47,13 +51,13 @@ enum phase { PH_CONNECT, PH_WARMUP, PH_MEASURE, PH_DRAIN };
 /* ---- options ------------------------------------------------------------------------------ */
 
 struct options {
-  const char *host, *path;
+  const char *host, *path, *json_event;
   int port, connections, inflight, size, opcode, src_ips, deflate;
   double warmup, duration;
   enum mode mode;
 };
 
-static struct options opt = {"127.0.0.1", "/", 0, 100, 1, 32, 1, 0, 0, 1.0, 3.0, MODE_ECHO};
+static struct options opt = {"127.0.0.1", "/", NULL, 0, 100, 1, 32, 1, 0, 0, 1.0, 3.0, MODE_ECHO};
 
 /* ---- small utilities ---------------------------------------------------------------------- */
 
@@ -284,8 +288,17 @@ static void queue_frame(struct conn *c, int opcode, int rsv1, const uint8_t *pay
 static const char BROADCAST_PREFIX[] = "broadcast:";
 #define PREFIX_LEN (sizeof BROADCAST_PREFIX - 1)
 
+/* --json-event: the JSON around the data string. */
+static char json_prefix[128];
+static size_t json_prefix_len;
+static const char JSON_SUFFIX[] = "\"}";
+#define JSON_SUFFIX_LEN (sizeof JSON_SUFFIX - 1)
+
 /* Offset of the 16 hex digits of the sequence number in a message. */
-static size_t seq_offset(void) { return opt.mode == MODE_BROADCAST ? PREFIX_LEN : 0; }
+static size_t seq_offset(void) {
+  if (opt.json_event) return json_prefix_len;
+  return opt.mode == MODE_BROADCAST ? PREFIX_LEN : 0;
+}
 static int has_seq(void) { return !opt.deflate && (size_t)opt.size >= seq_offset() + 16; }
 
 static void write_seq(uint8_t *p, uint64_t seq) {
@@ -299,6 +312,12 @@ static void build_template(void) {
   static const char words[] = "{\"user\":\"alice\",\"text\":\"hello world\",\"n\":12345} ";
   for (int i = 0; i < opt.size; i++) template_msg[i] = (uint8_t)words[i % (sizeof words - 1)];
   if (opt.mode == MODE_BROADCAST) memcpy(template_msg, BROADCAST_PREFIX, PREFIX_LEN);
+  if (opt.json_event) {
+    /* Letters only between the quotes: nothing JSON.stringify would escape. */
+    for (int i = 0; i < opt.size; i++) template_msg[i] = (uint8_t)('a' + i % 26);
+    memcpy(template_msg, json_prefix, json_prefix_len);
+    memcpy(template_msg + opt.size - JSON_SUFFIX_LEN, JSON_SUFFIX, JSON_SUFFIX_LEN);
+  }
   scratch_cap = (size_t)opt.size + 64;
   scratch = xrealloc(NULL, scratch_cap);
 }
@@ -661,6 +680,7 @@ static void parse_args(int argc, char **argv) {
     i++;
     if (!strcmp(a, "--host")) opt.host = v;
     else if (!strcmp(a, "--path")) opt.path = v;
+    else if (!strcmp(a, "--json-event")) opt.json_event = v;
     else if (!strcmp(a, "--port")) opt.port = atoi(v);
     else if (!strcmp(a, "--connections")) opt.connections = atoi(v);
     else if (!strcmp(a, "--inflight")) opt.inflight = atoi(v);
@@ -680,6 +700,16 @@ static void parse_args(int argc, char **argv) {
   if (!opt.port) die("--port is required");
   if (opt.connections < 1 || opt.inflight < 1 || opt.inflight > RING) die("bad --connections or --inflight");
   if (opt.mode == MODE_BROADCAST && opt.size < (int)PREFIX_LEN + 16) opt.size = (int)PREFIX_LEN + 16;
+  if (opt.json_event) {
+    if (opt.mode != MODE_ECHO || opt.deflate || opt.opcode != 1) die("--json-event needs --mode echo, text, no --deflate");
+    for (const char *p = opt.json_event; *p; p++)
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+        die("--json-event: letters, digits, '-' and '_' only");
+    int n = snprintf(json_prefix, sizeof json_prefix, "{\"event\":\"%s\",\"data\":\"", opt.json_event);
+    if (n < 0 || (size_t)n >= sizeof json_prefix) die("--json-event: name too long");
+    json_prefix_len = (size_t)n;
+    if ((size_t)opt.size < json_prefix_len + 16 + JSON_SUFFIX_LEN) die("--size too small for --json-event %s", opt.json_event);
+  }
 }
 
 int main(int argc, char **argv) {

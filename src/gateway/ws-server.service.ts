@@ -363,9 +363,10 @@ export class WsServer implements ConnectionHost {
     // Not listening itself: closing only stops its timeout tracking.
     if (this.ownsHttpServer) this.httpServer?.close(() => undefined);
     for (const connection of this.byFd.values()) {
+      // A WebSocket already closing finishes its own close handshake within the bound.
       if (connection.status === WEBSOCKET_STATUS_ACTIVE)
         connection.close(WEBSOCKET_CLOSE_GOING_AWAY, 'server shutting down');
-      else if (this.ownsHttpServer || !connection.isWebSocket) connection.socket.destroy();
+      else if (!connection.isWebSocket) connection.socket.destroy();
     }
     await this.waitForConnections(timeoutMs);
     for (const connection of this.byFd.values()) connection.socket.destroy();

@@ -33,6 +33,9 @@ export class WsServerLifecycle implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // SwooleWsAdapter (nest-swoole-ws/adapter) took this server over for the gateways on its
+    // port before bootstrap: it wired and started it, and closes it on shutdown.
+    if (this.server.hasHandler('message')) return this.leaveToAdapter();
     this.router = new WsEventRouter(this.server, this.explorer.explore());
     this.router.wire();
     if (this.options.attachToHttpServer) {
@@ -49,6 +52,14 @@ export class WsServerLifecycle implements OnApplicationBootstrap, BeforeApplicat
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.started) await this.server.shutdown(this.options.shutdownTimeout);
+  }
+
+  private leaveToAdapter(): void {
+    if (this.explorer.explore().length > 0) {
+      this.logger.warn(
+        'WsServer serves SwooleWsAdapter gateways on its port; its @On... handlers are not used',
+      );
+    }
   }
 
   private nestHttpServer(): HttpServer {
