@@ -27,9 +27,6 @@ export class GatewayPort {
   private anyPath: GatewayServer | null = null;
   private readonly connections = new Map<number, GatewayConnection>();
   private stopping: Promise<void> | null = null;
-  /** Whether `start()` finished (a cluster node has joined the others). */
-  private ready = false;
-
   /**
    * @param server the engine (ours, or `WsServerModule`'s when the port matches)
    * @param port the port as the gateways declare it (0: the application's HTTP server)
@@ -69,7 +66,6 @@ export class GatewayPort {
   /** Serves the port: on the application's HTTP server, or on a listener of its own. */
   async start(httpServer: HttpServer | null): Promise<void> {
     await (httpServer ? this.server.attach(httpServer) : this.server.start());
-    this.ready = true;
   }
 
   /**
@@ -99,9 +95,6 @@ export class GatewayPort {
   }
 
   private checkUpgrade(request: WsRequest): UpgradeRefusal | null {
-    // On the application's HTTP server a cluster node joins the others after it is attached:
-    // until then its fds would not carry its owner id, so upgrades are turned away.
-    if (!this.ready) return { status: 503, reason: 'the WebSocket server is starting' };
     const path = pathOfUrl(request.raw.url);
     if (this.route(path)) return null;
     return { status: 404, reason: `no WebSocket gateway serves ${path}` };

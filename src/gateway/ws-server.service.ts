@@ -161,6 +161,8 @@ export class WsServer implements ConnectionHost {
   private closedConnection: WsConnection | null = null;
   private shuttingDown = false;
   private starting = false;
+  /** The cluster being joined by `attach()`, while it is. */
+  private joining: Promise<void> | null = null;
   private shutdownDone: Promise<void> | null = null;
 
   constructor(
@@ -273,11 +275,20 @@ export class WsServer implements ConnectionHost {
   async attach(server: HttpServer): Promise<void> {
     this.assertStartable();
     this.starting = true;
+    // Listening at once: the application may already serve. Upgrades that arrive while the
+    // cluster is joined wait for it (their fds must carry this process's owner id).
+    this.attachListeners(server, false);
+    const joining = this.joinCluster();
+    this.joining = joining;
     try {
-      await this.joinCluster();
-      this.attachListeners(server, false);
+      await joining;
       this.heartbeat.start();
+    } catch (error) {
+      server.off('upgrade', this.onUpgrade);
+      this.httpServer = null;
+      throw error;
     } finally {
+      this.joining = null;
       this.starting = false;
     }
   }
@@ -720,9 +731,7 @@ export class WsServer implements ConnectionHost {
       const connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
       server.on(connectionEvent, (socket: Socket) => this.accept(socket));
     }
-    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.upgrade(request, socket, head),
-    );
+    server.on('upgrade', this.onUpgrade);
     if (ownsRequests) {
       server.on('request', (request: IncomingMessage, response: ServerResponse) => {
         this.request(request, response).catch((error: unknown) => {
@@ -736,6 +745,17 @@ export class WsServer implements ConnectionHost {
       server.on('tlsClientError', () => undefined);
     }
   }
+
+  /** An upgrade Node's HTTP server parsed; one that arrives while joining the cluster waits. */
+  private readonly onUpgrade = (request: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const joining = this.joining;
+    if (joining === null) return this.upgrade(request, socket, head);
+    socket.pause();
+    joining.then(
+      () => this.upgrade(request, socket, head),
+      () => refuseRaw(socket, 503, 'the WebSocket server could not start'),
+    );
+  };
 
   private accept(socket: Socket): void {
     // Sockets handed over by the sniffer were accepted already.
