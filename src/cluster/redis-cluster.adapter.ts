@@ -210,7 +210,8 @@ export class RedisClusterAdapter implements ClusterAdapter {
     );
     this.assertCurrent(generation);
     await this.beat();
-    this.heartbeat = setInterval(() => void this.beat(), this.beatMs);
+    // beat() catches everything itself; the catch here only keeps that a rule.
+    this.heartbeat = setInterval(() => this.beat().catch(() => undefined), this.beatMs);
     this.heartbeat.unref();
   }
 

@@ -377,10 +377,13 @@ export class WsConnection implements FrameParserSink {
       this.pendingBytes -= bytes;
       this.updateHandlerHold();
     };
-    done.then(release, (error: unknown) => {
-      release();
-      onError(error);
-    });
+    // A thenable is not always a Promise: settle it through one, so every path has a catch.
+    Promise.resolve(done)
+      .then(release, (error: unknown) => {
+        release();
+        onError(error);
+      })
+      .catch(onError);
   }
 
   private updateHandlerHold(): void {

@@ -751,10 +751,15 @@ export class WsServer implements ConnectionHost {
     const joining = this.joining;
     if (joining === null) return this.upgrade(request, socket, head);
     socket.pause();
-    joining.then(
-      () => this.upgrade(request, socket, head),
-      () => refuseRaw(socket, 503, 'the WebSocket server could not start'),
-    );
+    joining
+      .then(
+        () => this.upgrade(request, socket, head),
+        () => refuseRaw(socket, 503, 'the WebSocket server could not start'),
+      )
+      .catch((error: unknown) => {
+        this.logger.error('handshake failed', error);
+        socket.destroy();
+      });
   };
 
   private accept(socket: Socket): void {
@@ -868,7 +873,10 @@ export class WsServer implements ConnectionHost {
         this.handlers.handshake ||
         this.handlers.beforeHandshakeResponse
       ) {
-        void this.upgradeSlowly(connection, wsRequest, check, head, verdict);
+        this.upgradeSlowly(connection, wsRequest, check, head, verdict).catch((error: unknown) => {
+          this.logger.error('handshake failed', error);
+          socket.destroy();
+        });
         return;
       }
       if (verdict) return refuseRaw(socket, verdict.status, verdict.reason, verdict.headers);
