@@ -189,7 +189,7 @@ class OurConnection implements PeerConnection {
 export const startWsServer: PeerServerFactory = async (options = {}) => {
   const perMessageDeflate: PerMessageDeflateOptions | false = options.compression
     ? {
-        threshold: Infinity,
+        threshold: 0,
         serverNoContextTakeover: options.compression.serverNoContextTakeover,
         clientNoContextTakeover: options.compression.clientNoContextTakeover,
         serverMaxWindowBits: options.compression.serverMaxWindowBits,
