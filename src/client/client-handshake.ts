@@ -13,7 +13,7 @@ import type { DeflateParams } from '../protocol/permessage-deflate.negotiator.js
 import { buildDeflateOffer } from '../protocol/permessage-deflate.offer.js';
 import { validateUpgradeResponse } from '../protocol/upgrade-response.validator.js';
 import type { ResolvedClientOptions } from './client-options.resolver.js';
-import { WsClientError } from './ws-client.error.js';
+import { WsConnectionError } from './ws-connection.error.js';
 
 /** A completed opening handshake: the socket, the bytes read past the 101, and the agreement. */
 export interface ClientHandshake {
@@ -33,7 +33,7 @@ export interface ClientHandshake {
  * Performs the client's opening handshake (RFC 6455 section 4.1) over HTTP(S) and checks the
  * answer. `open` is called synchronously with the upgraded socket, so whoever takes it over has
  * its listeners attached before any byte or error can be missed; its result is what the
- * promise resolves with. Rejects with a `WsClientError` on every failure: connection error,
+ * promise resolves with. Rejects with a `WsConnectionError` on every failure: connection error,
  * timeout, a status other than 101, an invalid 101.
  */
 export function performHandshake<T>(
@@ -44,7 +44,7 @@ export function performHandshake<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let request: ClientRequest | undefined;
-    const fail = (error: WsClientError): void => {
+    const fail = (error: WsConnectionError): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -54,7 +54,7 @@ export function performHandshake<T>(
     const timer = setTimeout(
       () =>
         fail(
-          new WsClientError(
+          new WsConnectionError(
             `the opening handshake timed out after ${options.handshakeTimeout} ms`,
             'HANDSHAKE_TIMEOUT',
           ),
@@ -64,7 +64,9 @@ export function performHandshake<T>(
     try {
       request = sendRequest(options, key);
     } catch (error) {
-      fail(new WsClientError(`invalid request: ${(error as Error).message}`, 'INVALID_OPTIONS'));
+      fail(
+        new WsConnectionError(`invalid request: ${(error as Error).message}`, 'INVALID_OPTIONS'),
+      );
       return;
     }
     request.on('error', (error: Error) => fail(connectionError(options, error)));
@@ -84,7 +86,7 @@ export function performHandshake<T>(
       });
       if (!check.ok) {
         socket.destroy();
-        fail(new WsClientError(check.reason, 'INVALID_HANDSHAKE'));
+        fail(new WsConnectionError(check.reason, 'INVALID_HANDSHAKE'));
         return;
       }
       settled = true;
@@ -147,7 +149,7 @@ function refusal(
   response: IncomingMessage,
   key: string,
   options: ResolvedClientOptions,
-): WsClientError {
+): WsConnectionError {
   const check = validateUpgradeResponse(response, {
     key,
     subprotocols: options.subprotocols,
@@ -156,13 +158,17 @@ function refusal(
   const reason = check.ok ? 'the server did not switch protocols' : check.reason;
   const status = response.statusCode ?? 0;
   return status === 101
-    ? new WsClientError(reason, 'INVALID_HANDSHAKE')
-    : new WsClientError(reason, 'UNEXPECTED_RESPONSE', { statusCode: status });
+    ? new WsConnectionError(reason, 'INVALID_HANDSHAKE')
+    : new WsConnectionError(reason, 'UNEXPECTED_RESPONSE', { statusCode: status });
 }
 
-function connectionError(options: ResolvedClientOptions, error: Error): WsClientError {
+function connectionError(options: ResolvedClientOptions, error: Error): WsConnectionError {
   const where = `${options.secure ? 'wss' : 'ws'}://${options.host}:${options.port}`;
-  return new WsClientError(`could not connect to ${where}: ${error.message}`, 'CONNECTION_FAILED', {
-    cause: error,
-  });
+  return new WsConnectionError(
+    `could not connect to ${where}: ${error.message}`,
+    'CONNECTION_FAILED',
+    {
+      cause: error,
+    },
+  );
 }

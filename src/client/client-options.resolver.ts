@@ -4,7 +4,7 @@ import {
   checkDeflateOfferOptions,
   type DeflateOfferOptions,
 } from '../protocol/permessage-deflate.offer.js';
-import { WsClientError } from './ws-client.error.js';
+import { WsConnectionError } from './ws-connection.error.js';
 import type { WsClientOptions, WsClientTlsOptions } from './ws-client-options.interface.js';
 
 /** Where to connect and how, with every default applied and every option checked. */
@@ -57,7 +57,7 @@ const TLS_OPTION_NAMES = [
 
 /**
  * Checks the URL and the options of `WsClient.connect()` and applies the defaults. Throws a
- * `WsClientError` (`INVALID_OPTIONS`) naming the first bad one.
+ * `WsConnectionError` (`INVALID_OPTIONS`) naming the first bad one.
  */
 export function resolveClientOptions(
   url: string | URL,
@@ -79,8 +79,8 @@ export function resolveClientOptions(
   };
 }
 
-function invalid(message: string): WsClientError {
-  return new WsClientError(message, 'INVALID_OPTIONS');
+function invalid(message: string): WsConnectionError {
+  return new WsConnectionError(message, 'INVALID_OPTIONS');
 }
 
 function parseTarget(

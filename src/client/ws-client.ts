@@ -33,7 +33,7 @@ import { OutgoingFragments } from './outgoing-fragments.js';
 import { MAX_PENDING_PINGS, PingTracker } from './ping-tracker.js';
 import { ReceiveSequencer } from './receive-sequencer.js';
 import { SendQueue } from './send-queue.js';
-import { WsClientError } from './ws-client.error.js';
+import { WsConnectionError } from './ws-connection.error.js';
 import type { WsClientOptions } from './ws-client-options.interface.js';
 
 /** A close frame holds 125 bytes: the 2-byte code and at most 123 of reason. */
@@ -89,7 +89,7 @@ export class WsClient implements AsyncIterable<Frame> {
   private closeSent = false;
   private serverClose: { code: number; reason: string } | null = null;
   private failure: { code: number; reason: string } | null = null;
-  private lastError: WsClientError | undefined = undefined;
+  private lastError: WsConnectionError | undefined = undefined;
   private closeTimer: NodeJS.Timeout | null = null;
   private forcedClose = false;
   private inboxFull = false;
@@ -100,7 +100,7 @@ export class WsClient implements AsyncIterable<Frame> {
 
   /**
    * Connects to a `ws://` or `wss://` URL and completes the opening handshake. Resolves once
-   * the 101 response is validated; rejects with a `WsClientError` otherwise: invalid options,
+   * the 101 response is validated; rejects with a `WsConnectionError` otherwise: invalid options,
    * connection refused, handshake timeout, a status other than 101 (in the message and in
    * `statusCode`), a wrong `Sec-WebSocket-Accept`, an extension or subprotocol the client did
    * not offer.
@@ -174,7 +174,7 @@ export class WsClient implements AsyncIterable<Frame> {
   }
 
   /** Why the connection failed (a protocol error or a socket error), if it did. */
-  get error(): WsClientError | undefined {
+  get error(): WsConnectionError | undefined {
     return this.lastError;
   }
 
@@ -407,7 +407,7 @@ export class WsClient implements AsyncIterable<Frame> {
   private fail(code: number, reason: string): void {
     if (this.failure !== null || this.state === 'closed') return;
     this.failure = { code, reason };
-    this.lastError ??= new WsClientError(
+    this.lastError ??= new WsConnectionError(
       `${reason}: the client failed the connection with close code ${code}`,
       'PROTOCOL_ERROR',
       { closeCode: code },
@@ -453,9 +453,13 @@ export class WsClient implements AsyncIterable<Frame> {
   private socketFailed(error: Error): void {
     // Once closing, a reset is how many servers end; only a failure while open is an error.
     if (this.state !== 'open' || this.lastError !== undefined) return;
-    this.lastError = new WsClientError(`the connection failed: ${error.message}`, 'SOCKET_ERROR', {
-      cause: error,
-    });
+    this.lastError = new WsConnectionError(
+      `the connection failed: ${error.message}`,
+      'SOCKET_ERROR',
+      {
+        cause: error,
+      },
+    );
   }
 
   /** The TCP connection is gone; messages still being inflated are delivered first. */

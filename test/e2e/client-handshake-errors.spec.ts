@@ -1,20 +1,20 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type AddressInfo } from 'node:net';
 import { WsClient } from '../../src/client/ws-client.js';
-import { WsClientError } from '../../src/client/ws-client.error.js';
+import { WsConnectionError } from '../../src/client/ws-connection.error.js';
 import type { WsClientOptions } from '../../src/client/ws-client-options.interface.js';
 import { encodeFrame } from '../../src/protocol/frame-encoder.js';
 import { WEBSOCKET_OPCODE_TEXT } from '../../src/protocol/opcode.constants.js';
 import { type RawPeer, RawServer, switchingProtocols } from '../client/support/raw-server.js';
 
 /** The error `connect` rejected with (fails the test if it resolved). */
-async function refusal(url: string, options: WsClientOptions = {}): Promise<WsClientError> {
+async function refusal(url: string, options: WsClientOptions = {}): Promise<WsConnectionError> {
   try {
     const client = await WsClient.connect(url, options);
     await client.close();
   } catch (error) {
-    expect(error).toBeInstanceOf(WsClientError);
-    return error as WsClientError;
+    expect(error).toBeInstanceOf(WsConnectionError);
+    return error as WsConnectionError;
   }
   throw new Error('the handshake was accepted');
 }

@@ -1,5 +1,5 @@
 /** What went wrong, for code that needs to tell failures apart. */
-export type WsClientErrorCode =
+export type WsConnectionErrorCode =
   /** An option or the URL is invalid; nothing was sent. */
   | 'INVALID_OPTIONS'
   /** The TCP or TLS connection could not be made (refused, unreachable, bad certificate...). */
@@ -19,8 +19,8 @@ export type WsClientErrorCode =
  * The error `WsClient.connect()` rejects with, and the one a client keeps in `error` when its
  * connection was failed. The message says what happened in words; `code` says it for code.
  */
-export class WsClientError extends Error {
-  override readonly name = 'WsClientError';
+export class WsConnectionError extends Error {
+  override readonly name = 'WsConnectionError';
   /** The HTTP status of a refused handshake (`UNEXPECTED_RESPONSE`). */
   readonly statusCode: number | undefined;
   /** The close code the connection was failed with (`PROTOCOL_ERROR`). */
@@ -28,7 +28,7 @@ export class WsClientError extends Error {
 
   constructor(
     message: string,
-    readonly code: WsClientErrorCode,
+    readonly code: WsConnectionErrorCode,
     details: {
       /** The HTTP status of a refused handshake. */
       statusCode?: number;
