@@ -8,7 +8,7 @@ import {
   WEBSOCKET_OPCODE_PONG,
   WEBSOCKET_OPCODE_TEXT,
 } from '../../src/protocol/index.js';
-import { Frame } from '../../src/protocol/frame.js';
+import { CloseFrame, Frame } from '../../src/protocol/frame.js';
 import { PEER_SERVERS, type PeerServer } from '../client/support/peer-servers.js';
 
 const MIB = 1024 * 1024;
@@ -194,6 +194,34 @@ describe.each(PEER_SERVERS)('WsClient against %s', (_name, startServer) => {
     expect(client.connected).toBe(true);
     client.push('still here');
     expect((await nextFrame(client)).data).toBe('still here');
+  });
+
+  it('pushing a CloseFrame starts the closing handshake with its code and reason', async () => {
+    server = await startServer();
+    const client = await connect();
+    const connection = await server.connection();
+    const frame = new CloseFrame();
+    frame.code = 4100;
+    frame.reason = 'from a frame';
+    expect(client.push(frame)).toBe(true);
+    expect(client.push(frame)).toBe(false);
+    expect(await connection.closeFrame).toEqual({ code: 4100, reason: 'from a frame' });
+    expect(await client.close()).toBe(true);
+    expect(client.closeCode).toBe(4100);
+  });
+
+  it('push refuses a frame that would take the output buffer past maxOutputBuffer', async () => {
+    server = await startServer({ echo: false });
+    const client = await connect({ maxOutputBuffer: 64 * 1024 });
+    expect(client.push(Buffer.alloc(64 * 1024 + 1), WEBSOCKET_OPCODE_BINARY)).toBe(false);
+    expect(client.bufferedAmount).toBe(0);
+    // An idle connection takes one frame of up to the limit; what follows must fit beside it
+    // until the socket has written it out.
+    expect(client.push(Buffer.alloc(64 * 1024), WEBSOCKET_OPCODE_BINARY)).toBe(true);
+    expect(client.bufferedAmount).toBeGreaterThan(0);
+    expect(client.push(Buffer.alloc(64 * 1024), WEBSOCKET_OPCODE_BINARY)).toBe(false);
+    const connection = await server.connection();
+    expect((await connection.messages.next()).data).toHaveLength(64 * 1024);
   });
 
   it('push refuses what a correct client must not send, and sends nothing', async () => {

@@ -3,6 +3,7 @@ import { WsClient } from '../../src/client/ws-client.js';
 import type { WsClientOptions } from '../../src/client/ws-client-options.interface.js';
 import { encodeClosePayload, encodeFrame, randomMask } from '../../src/protocol/frame-encoder.js';
 import type { DecodedFrame } from '../../src/protocol/frame-decoder.js';
+import { deflateMessage } from '../../src/protocol/permessage-deflate.util.js';
 import {
   WEBSOCKET_OPCODE_BINARY,
   WEBSOCKET_OPCODE_CLOSE,
@@ -169,6 +170,79 @@ describe('WsClient against a server that breaks RFC 6455 after the handshake', (
       /RSV1/,
       { compression: true },
     ));
+
+  describe('with permessage-deflate agreed', () => {
+    async function deflating(): Promise<{ client: WsClient; peer: RawPeer }> {
+      server = await RawServer.start((peer) =>
+        peer.accept(['Sec-WebSocket-Extensions: permessage-deflate']),
+      );
+      const client = await WsClient.connect(server.url(), { compression: true });
+      clients.push(client);
+      return { client, peer: await server.peers.next() };
+    }
+
+    it('inflates a compressed message', async () => {
+      const { client, peer } = await deflating();
+      peer.write(
+        encodeFrame(WEBSOCKET_OPCODE_TEXT, deflateMessage(Buffer.from('hi!')), { rsv1: true }),
+      );
+      expect(await client.recv(3000)).toMatchObject({ data: 'hi!' });
+    });
+
+    it('invalid UTF-8 once inflated: 1007', async () => {
+      const { client, peer } = await deflating();
+      const invalid = deflateMessage(Buffer.from([0x61, 0xff, 0x62]));
+      peer.write(encodeFrame(WEBSOCKET_OPCODE_TEXT, invalid, { rsv1: true }));
+      expect(closeOf(await peer.nextFrame(WEBSOCKET_OPCODE_CLOSE)).code).toBe(1007);
+      expect(await client.recv(3000)).toBe(false);
+      expect(client.closeCode).toBe(1007);
+    });
+
+    it('data that does not inflate: 1007', async () => {
+      const { client, peer } = await deflating();
+      peer.write(
+        encodeFrame(WEBSOCKET_OPCODE_BINARY, Buffer.from([0xff, 0xff, 0xff, 0xff]), {
+          rsv1: true,
+        }),
+      );
+      expect(closeOf(await peer.nextFrame(WEBSOCKET_OPCODE_CLOSE)).code).toBe(1007);
+      expect(await client.recv(3000)).toBe(false);
+      expect(client.closeReason).toMatch(/invalid compressed data/);
+    });
+
+    it('RSV1 on a continuation frame: 1002', async () => {
+      const { client, peer } = await deflating();
+      peer.write(
+        Buffer.concat([
+          encodeFrame(WEBSOCKET_OPCODE_TEXT, deflateMessage(Buffer.from('a')), {
+            rsv1: true,
+            fin: false,
+          }),
+          encodeFrame(WEBSOCKET_OPCODE_CONTINUATION, Buffer.alloc(0), { rsv1: true }),
+        ]),
+      );
+      expect(closeOf(await peer.nextFrame(WEBSOCKET_OPCODE_CLOSE)).code).toBe(1002);
+      expect(await client.recv(3000)).toBe(false);
+    });
+
+    it('keeps many messages in order behind slow inflation, pausing when too many wait', async () => {
+      const { client, peer } = await deflating();
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 200; i++) {
+        const payload = Buffer.from(`message ${i} ${'z'.repeat(i)}`);
+        frames.push(
+          i % 2 === 0
+            ? encodeFrame(WEBSOCKET_OPCODE_TEXT, deflateMessage(payload), { rsv1: true })
+            : encodeFrame(WEBSOCKET_OPCODE_TEXT, payload),
+        );
+      }
+      peer.write(Buffer.concat(frames));
+      for (let i = 0; i < 200; i++) {
+        const frame = await client.recv(5000);
+        expect(frame && (frame.data as string).startsWith(`message ${i} `)).toBe(true);
+      }
+    });
+  });
 
   it('delivers what came before the violation', async () => {
     const { client, peer } = await connected();
