@@ -45,7 +45,11 @@ const RECEIVED = SWOOLE_WEBSOCKET_FLAG_FIN;
 const RECEIVED_COMPRESSED =
   SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_COMPRESS | SWOOLE_WEBSOCKET_FLAG_RSV1;
 
-type ClientState = 'open' | 'closing' | 'closed';
+/**
+ * Where a client is: `open` (messages flow both ways), `closing` (a close frame was sent:
+ * nothing more can be pushed, messages may still arrive), `closed` (the TCP connection is gone).
+ */
+export type WsClientState = 'open' | 'closing' | 'closed';
 
 /**
  * A WebSocket client on this library's own RFC 6455 engine: Swoole's coroutine client
@@ -85,7 +89,7 @@ export class WsClient implements AsyncIterable<Frame> {
   private readonly sequencer: ReceiveSequencer | null;
   private readonly fragments = new OutgoingFragments();
 
-  private state: ClientState = 'open';
+  private currentState: WsClientState = 'open';
   private closeSent = false;
   private serverClose: { code: number; reason: string } | null = null;
   private failure: { code: number; reason: string } | null = null;
@@ -146,9 +150,14 @@ export class WsClient implements AsyncIterable<Frame> {
 
   // ---- state ------------------------------------------------------------------------------
 
+  /** `open`, `closing` (our close frame is out, or the server's came), or `closed`. */
+  get state(): WsClientState {
+    return this.currentState;
+  }
+
   /** Whether the TCP connection is still up (true while the closing handshake runs). */
   get connected(): boolean {
-    return this.state !== 'closed';
+    return this.currentState !== 'closed';
   }
 
   /**
@@ -221,7 +230,7 @@ export class WsClient implements AsyncIterable<Frame> {
     } else {
       return false;
     }
-    if (this.state !== 'open' || !Number.isInteger(flags)) return false;
+    if (this.currentState !== 'open' || !Number.isInteger(flags)) return false;
     if (opcode === WEBSOCKET_OPCODE_PING || opcode === WEBSOCKET_OPCODE_PONG) {
       return this.sendControl(opcode, toBytes(payload));
     }
@@ -244,7 +253,7 @@ export class WsClient implements AsyncIterable<Frame> {
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return Promise.resolve(false);
     const bytes = toBytes(payload);
     if (
-      this.state !== 'open' ||
+      this.currentState !== 'open' ||
       bytes.length > MAX_CONTROL_PAYLOAD ||
       this.pings.size >= MAX_PENDING_PINGS
     ) {
@@ -282,20 +291,25 @@ export class WsClient implements AsyncIterable<Frame> {
   /**
    * Starts the closing handshake (unless it already started) and resolves once the TCP
    * connection is closed: when the server has answered and closed it, or after `closeTimeout`.
-   * `code` must be one RFC 6455 allows on the wire (1000-1003, 1007-1014, 3000-4999) and the
-   * reason at most 123 bytes of UTF-8; otherwise it resolves false at once and nothing is sent.
-   * Resolves true once closed.
+   * `code` must be one RFC 6455 allows on the wire (1000-1003, 1007-1014, 3000-4999), or 1005
+   * for a close frame without a code (and then no reason); the reason is at most 123 bytes of
+   * UTF-8. Otherwise it resolves false at once and nothing is sent. Resolves true once closed.
    */
   close(code: number = WEBSOCKET_CLOSE_NORMAL, reason = ''): Promise<boolean> {
     if (!isValidCloseRequest(code, reason)) return Promise.resolve(false);
-    if (this.state === 'open') this.sendClose(code, reason);
+    if (this.currentState === 'open') this.sendCloseRequest(code, reason);
     return this.closed.then(() => true);
   }
 
   private startClose(code: number, reason: string): boolean {
-    if (this.state !== 'open' || !isValidCloseRequest(code, reason)) return false;
-    this.sendClose(code, reason);
+    if (this.currentState !== 'open' || !isValidCloseRequest(code, reason)) return false;
+    this.sendCloseRequest(code, reason);
     return true;
+  }
+
+  /** 1005 ("no status code") is sent as an empty close payload, as `CloseFrame` packs it. */
+  private sendCloseRequest(code: number, reason: string): void {
+    this.sendClose(code === WEBSOCKET_CLOSE_STATUS_ERROR ? undefined : code, reason);
   }
 
   // ---- sending, the details ---------------------------------------------------------------
@@ -333,7 +347,7 @@ export class WsClient implements AsyncIterable<Frame> {
   /** Sends our close frame: nothing may follow it. The server has `closeTimeout` to finish. */
   private sendClose(code: number | undefined, reason: string): void {
     this.closeSent = true;
-    this.state = 'closing';
+    this.currentState = 'closing';
     this.sendQueue.write(
       encodeClientFrame(WEBSOCKET_OPCODE_CLOSE, encodeClosePayload(code, reason)),
     );
@@ -405,7 +419,7 @@ export class WsClient implements AsyncIterable<Frame> {
    * code (unless ours is out already), end our side once it is written.
    */
   private fail(code: number, reason: string): void {
-    if (this.failure !== null || this.state === 'closed') return;
+    if (this.failure !== null || this.currentState === 'closed') return;
     this.failure = { code, reason };
     this.lastError ??= new WsConnectionError(
       `${reason}: the client failed the connection with close code ${code}`,
@@ -444,15 +458,15 @@ export class WsClient implements AsyncIterable<Frame> {
 
   /** Pauses the socket while the application is behind; always reads once closing. */
   private updateReading(): void {
-    if (this.state === 'closed') return;
-    const hold = this.state === 'open' && (this.inboxFull || this.sequencerFull);
+    if (this.currentState === 'closed') return;
+    const hold = this.currentState === 'open' && (this.inboxFull || this.sequencerFull);
     if (hold) this.socket.pause();
     else this.socket.resume();
   }
 
   private socketFailed(error: Error): void {
     // Once closing, a reset is how many servers end; only a failure while open is an error.
-    if (this.state !== 'open' || this.lastError !== undefined) return;
+    if (this.currentState !== 'open' || this.lastError !== undefined) return;
     this.lastError = new WsConnectionError(
       `the connection failed: ${error.message}`,
       'SOCKET_ERROR',
@@ -469,8 +483,8 @@ export class WsClient implements AsyncIterable<Frame> {
   }
 
   private finish(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
     this.parser.stop();
@@ -495,9 +509,7 @@ function toBytes(data: FrameData): Buffer {
 }
 
 function isValidCloseRequest(code: number, reason: string): boolean {
-  return (
-    isValidWireCloseCode(code) &&
-    typeof reason === 'string' &&
-    Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES
-  );
+  if (typeof reason !== 'string') return false;
+  if (code === WEBSOCKET_CLOSE_STATUS_ERROR) return reason === '';
+  return isValidWireCloseCode(code) && Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES;
 }

@@ -242,7 +242,8 @@ describe.each(PEER_SERVERS)('WsClient against %s', (_name, startServer) => {
     );
     expect((await connection.messages.next()).data.toString()).toBe('start end');
     expect(await client.ping('x'.repeat(126))).toBe(false);
-    expect(await client.close(1005)).toBe(false);
+    expect(await client.close(1006)).toBe(false);
+    expect(await client.close(1005, 'a reason needs a code')).toBe(false);
     expect(await client.close(1000, 'x'.repeat(124))).toBe(false);
     expect(client.connected).toBe(true);
     await client.close();

@@ -355,6 +355,17 @@ describe('WsClient against a server that breaks RFC 6455 after the handshake', (
     expect(client.wasClean).toBe(false);
   });
 
+  it('close(1005) sends a close frame without a code', async () => {
+    const { client, peer } = await connected({ closeTimeout: 200 });
+    const closing = client.close(1005);
+    expect((await peer.nextFrame(WEBSOCKET_OPCODE_CLOSE)).payload).toHaveLength(0);
+    peer.write(encodeFrame(WEBSOCKET_OPCODE_CLOSE, Buffer.alloc(0)));
+    peer.socket.end();
+    expect(await closing).toBe(true);
+    expect(client.closeCode).toBe(1005);
+    expect(client.wasClean).toBe(true);
+  });
+
   it('stops sending after its close frame, but still delivers messages until the answer', async () => {
     const { client, peer } = await connected();
     const closing = client.close(4000, 'leaving');
