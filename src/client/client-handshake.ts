@@ -71,6 +71,8 @@ export function performHandshake<T>(
     }
     request.on('error', (error: Error) => fail(connectionError(options, error)));
     request.on('response', (response: IncomingMessage) => {
+      // The body is not read: discard it, and let its end (or abortion) pass quietly.
+      response.on('error', () => undefined);
       response.resume();
       fail(refusal(response, key, options));
     });

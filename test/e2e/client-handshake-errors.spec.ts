@@ -66,6 +66,18 @@ describe('WsClient.connect against servers that answer wrongly', () => {
     expect(error.message).toMatch(/403 Forbidden/);
   });
 
+  it('a refusal whose body never ends: rejects at once, nothing left unhandled', async () => {
+    const url = await answering((peer) =>
+      peer.write(
+        'HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nbusy.\r\n',
+      ),
+    );
+    const error = await refusal(url);
+    expect(error).toMatchObject({ code: 'UNEXPECTED_RESPONSE', statusCode: 503 });
+    // Give a stray 'error' of the abandoned response a chance to surface.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it('a 200 with a body: rejects with 200', async () => {
     const url = await answering((peer) =>
       peer.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi'),
