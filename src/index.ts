@@ -7,3 +7,4 @@ export * from './gateway/index.js';
 export * from './decorators/index.js';
 export * from './module/index.js';
 export * from './cluster/index.js';
+export * from './client/index.js';

@@ -1,0 +1,3 @@
+export * from './ws-client.js';
+export * from './ws-connection.error.js';
+export * from './ws-client-options.interface.js';

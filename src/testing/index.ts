@@ -1,0 +1,2 @@
+export * from './create-testing-server.js';
+export * from './testing-server.interface.js';
