@@ -6,6 +6,7 @@ import type {
   WsParsedMessage,
 } from './adapter-options.interface.js';
 import type { ClientMessageRoute, SwooleWsClient } from './swoole-ws-client.js';
+import { isPromiseLike } from '../gateway/promise-like.util.js';
 
 /** Where a router reads the parser in use, so `setMessageParser()` applies to open connections. */
 export interface MessageParserSource {
@@ -115,12 +116,4 @@ export class GatewayMessageRouter implements ClientMessageRoute {
       );
     }
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -51,6 +51,8 @@ import {
 } from '../protocol/websocket-status.constants.js';
 import { WEBSOCKET_CLOSE_GOING_AWAY } from '../protocol/close-code.constants.js';
 import { FdAllocator } from './fd-allocator.js';
+import { pathCovers } from './path-scope.util.js';
+import { isPromiseLike } from './promise-like.util.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import { ServerStatistics, type WsServerStats } from './server-statistics.js';
 import {
@@ -1108,9 +1110,7 @@ function filterFunction(
 ): ((fd: number, connection: WsConnection) => boolean) | undefined {
   if (filter === undefined) return undefined;
   if (typeof filter === 'function') return (fd) => filter(fd);
-  const base = filter.path.endsWith('/') ? filter.path.slice(0, -1) : filter.path;
-  return (_fd, connection) =>
-    base === '' || connection.path === base || connection.path.startsWith(`${base}/`);
+  return (_fd, connection) => pathCovers(filter.path, connection.path);
 }
 
 /** Whether `disconnect()` arguments are what Swoole allows. */
@@ -1219,12 +1219,4 @@ function toBytes(data: FrameData): Buffer {
 function normalizeAddress(address: string | undefined): string {
   if (address === undefined) return '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

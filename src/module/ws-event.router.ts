@@ -9,7 +9,8 @@ import { WEBSOCKET_CLOSE_SERVER_ERROR } from '../protocol/close-code.constants.j
 import type { Frame } from '../protocol/frame.js';
 import { clientErrorOf, errorReply } from './ws-error.rule.js';
 import type { WsBoundHandler } from './ws-handler.interface.js';
-import { pathCovers } from './ws-path.matcher.js';
+import { pathCovers } from '../gateway/path-scope.util.js';
+import { isPromiseLike } from '../gateway/promise-like.util.js';
 import { isReplyStream, toReply } from './ws-reply.util.js';
 
 /**
@@ -210,7 +211,7 @@ export class WsEventRouter {
         this.messageError(handler, error, frame.fd);
         continue;
       }
-      if (isThenable(result)) {
+      if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
           (value) => {
             this.reply(frame.fd, value, handler);
@@ -385,14 +386,6 @@ export class WsEventRouter {
     );
     this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 /**

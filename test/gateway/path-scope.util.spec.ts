@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { pathCovers } from '../../src/module/ws-path.matcher.js';
+import { pathCovers } from '../../src/gateway/path-scope.util.js';
 
 describe('pathCovers', () => {
   it('without a scope, or with "/", covers every path', () => {
