@@ -3,6 +3,9 @@ import { WEBSOCKET_OPCODE_CONTINUATION } from '../protocol/opcode.constants.js';
 import { deflateMessage } from '../protocol/permessage-deflate.util.js';
 import type { WsConnection } from './ws-connection.js';
 
+/** What a broadcast needs of a connection. */
+export type BroadcastTarget = Pick<WsConnection, 'codec' | 'send' | 'sendEncoded'>;
+
 /** Frame buffers ready to write, and their total length. */
 interface EncodedFrame {
   buffers: Buffer[];
@@ -27,7 +30,7 @@ export class BroadcastEncoder {
   ) {}
 
   /** Writes the message to one connection; false when it could not take it. */
-  deliver(connection: WsConnection): boolean {
+  deliver(connection: BroadcastTarget): boolean {
     const codec = connection.codec;
     // Only a whole message is compressed: RSV1 on a continuation frame is a protocol error.
     if (
@@ -41,7 +44,7 @@ export class BroadcastEncoder {
       ));
       return connection.sendEncoded(plain.buffers, plain.length);
     }
-    if (!codec.stateless) return connection.sendFrame(this.opcode, this.payload, true, true);
+    if (!codec.stateless) return connection.send(this.opcode, this.payload, true, true);
     const bits = codec.params.serverMaxWindowBits;
     let shared = this.compressedByWindow.get(bits);
     if (shared === undefined) {

@@ -32,7 +32,7 @@ export class HeartbeatMonitor {
     for (const connection of this.connections()) {
       const quiet = now - connection.lastRecvTime;
       if (quiet >= heartbeatIdleMs) {
-        if (connection.isWebSocket) connection.close(WEBSOCKET_CLOSE_GOING_AWAY, 'idle timeout');
+        if (connection.wasUpgraded) connection.close(WEBSOCKET_CLOSE_GOING_AWAY, 'idle timeout');
         else connection.socket.destroy();
       } else if (heartbeatPing && quiet >= heartbeatIntervalMs) {
         connection.ping();

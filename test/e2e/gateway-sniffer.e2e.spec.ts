@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WsServer } from '../../src/gateway/ws-server.service.js';
 import type { WsServerOptions } from '../../src/gateway/ws-server-options.interface.js';
@@ -34,7 +35,8 @@ async function sniffingServer(
     s.on('request', (request, response) => response.end(`plain ${request.server.request_uri}`)),
   );
   const node: NodePath = { connections: 0, upgrades: 0 };
-  const http = server.server;
+  // Node's HTTP server behind the sniffer is internal: reach it to count what took that path.
+  const http = (server as unknown as { listener: { http: HttpServer | null } }).listener.http;
   if (http === null) throw new Error('not started');
   http.on('connection', () => void node.connections++);
   http.on('upgrade', () => void node.upgrades++);

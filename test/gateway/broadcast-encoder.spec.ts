@@ -29,7 +29,7 @@ class FakeConnection {
     return this.accepts;
   }
 
-  sendFrame(opcode: number, data: Buffer, fin: boolean, compress: boolean): boolean {
+  send(opcode: number, data: Buffer, fin: boolean, compress: boolean): boolean {
     this.framed.push({ opcode, data, fin, compress });
     return this.accepts;
   }
