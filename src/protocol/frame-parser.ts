@@ -6,6 +6,7 @@ import {
 } from './close-code.constants.js';
 import { decodeClosePayload } from './close-payload.js';
 import { DEFAULT_PACKAGE_MAX_LENGTH } from './frame-flag.constants.js';
+import { ByteQueue } from './byte-queue.js';
 import { applyMask } from './mask.util.js';
 import {
   WEBSOCKET_OPCODE_CLOSE,
@@ -41,7 +42,6 @@ export interface FrameParserOptions {
   allowRsv1?: boolean;
 }
 
-const EMPTY = Buffer.alloc(0);
 /** Header bytes are read into this and parsed at once, so every parser can share it. */
 const SCRATCH = Buffer.alloc(8);
 /** The masking key handed to `applyMask`, filled just before each call. */
@@ -72,9 +72,8 @@ export class FrameParser {
   private readonly allowRsv1: boolean;
 
   private state = State.Header;
-  private readonly chunks: Buffer[] = [];
-  private chunkOffset = 0;
-  private buffered = 0;
+  /** What arrived and was not parsed yet. */
+  private readonly queue = new ByteQueue();
   /** The frame header bytes being read: shared, since they are read right after `take`. */
   private readonly scratch = SCRATCH;
   /** The masking key of the current frame, as four bytes (no Buffer per connection). */
@@ -135,7 +134,7 @@ export class FrameParser {
 
   /** Bytes received but not yet part of a delivered frame. */
   get bufferedBytes(): number {
-    return this.buffered + this.piecesLength + this.fragmentsLength;
+    return this.queue.length + this.piecesLength + this.fragmentsLength;
   }
 
   /** Whether `pause()` holds the parser. */
@@ -151,8 +150,7 @@ export class FrameParser {
   /** Feeds the next chunk of the byte stream. */
   push(chunk: Buffer): void {
     if (this.state === State.Stopped || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    this.queue.push(chunk);
     this.run();
   }
 
@@ -179,9 +177,7 @@ export class FrameParser {
   /** Stops parsing and drops everything buffered (after a close, or when the socket ends). */
   stop(): void {
     this.state = State.Stopped;
-    this.chunks.length = 0;
-    this.chunkOffset = 0;
-    this.buffered = 0;
+    this.queue.clear();
     this.pieces = null;
     this.piecesLength = 0;
     this.fragments = [];
@@ -207,8 +203,8 @@ export class FrameParser {
   }
 
   private readHeader(): boolean {
-    if (this.buffered < 2) return false;
-    this.take(2);
+    if (this.queue.length < 2) return false;
+    this.queue.copyTo(this.scratch, 2);
     const b0 = this.scratch[0];
     const b1 = this.scratch[1];
     this.fin = (b0 & 0x80) !== 0;
@@ -251,15 +247,15 @@ export class FrameParser {
   }
 
   private readLength16(): boolean {
-    if (this.buffered < 2) return false;
-    this.take(2);
+    if (this.queue.length < 2) return false;
+    this.queue.copyTo(this.scratch, 2);
     this.payloadLength = this.scratch.readUInt16BE(0);
     return this.lengthKnown();
   }
 
   private readLength64(): boolean {
-    if (this.buffered < 8) return false;
-    this.take(8);
+    if (this.queue.length < 8) return false;
+    this.queue.copyTo(this.scratch, 8);
     const high = this.scratch.readUInt32BE(0);
     if (high >= 0x80000000) {
       return this.fail(WEBSOCKET_CLOSE_PROTOCOL_ERROR, 'the top bit of a 64-bit length must be 0');
@@ -281,8 +277,8 @@ export class FrameParser {
   }
 
   private readMask(): boolean {
-    if (this.buffered < 4) return false;
-    this.take(4);
+    if (this.queue.length < 4) return false;
+    this.queue.copyTo(this.scratch, 4);
     // Byte by byte: a subarray here would allocate a Buffer per frame.
     const scratch = this.scratch;
     this.mask0 = scratch[0];
@@ -295,13 +291,13 @@ export class FrameParser {
 
   private readPayload(): boolean {
     const length = this.payloadLength;
-    if (this.pieces === null && this.buffered >= length) {
-      const payload = this.takePayload(length);
+    if (this.pieces === null && this.queue.length >= length) {
+      const payload = this.queue.take(length);
       if (this.masked) applyMask(payload, this.maskKey());
       return this.frameComplete(payload, true);
     }
-    if (this.buffered === 0) return false;
-    const piece = this.takePayload(Math.min(this.buffered, length - this.piecesLength));
+    if (this.queue.length === 0) return false;
+    const piece = this.queue.take(Math.min(this.queue.length, length - this.piecesLength));
     if (this.masked) applyMask(piece, this.maskKey(), this.piecesLength);
     (this.pieces ??= []).push(piece);
     this.piecesLength += piece.length;
@@ -391,45 +387,5 @@ export class FrameParser {
     this.utf8Validator?.reset();
     this.sink.onError(code, reason);
     return false;
-  }
-
-  /** Copies the next `count` (at most 8) bytes into `scratch`. */
-  private take(count: number): void {
-    for (let i = 0; i < count; i++) {
-      const chunk = this.chunks[0];
-      this.scratch[i] = chunk[this.chunkOffset++];
-      if (this.chunkOffset === chunk.length) this.dropFirstChunk();
-    }
-    this.buffered -= count;
-  }
-
-  /** The next `count` bytes as one buffer: a view when they lie in one chunk, else a copy. */
-  private takePayload(count: number): Buffer {
-    if (count === 0) return EMPTY;
-    this.buffered -= count;
-    const first = this.chunks[0];
-    const available = first === undefined ? 0 : first.length - this.chunkOffset;
-    if (available >= count) {
-      const view = first.subarray(this.chunkOffset, this.chunkOffset + count);
-      this.chunkOffset += count;
-      if (this.chunkOffset === first.length) this.dropFirstChunk();
-      return view;
-    }
-    const out = Buffer.allocUnsafe(count);
-    let filled = 0;
-    while (filled < count) {
-      const chunk = this.chunks[0];
-      const n = Math.min(chunk.length - this.chunkOffset, count - filled);
-      chunk.copy(out, filled, this.chunkOffset, this.chunkOffset + n);
-      filled += n;
-      this.chunkOffset += n;
-      if (this.chunkOffset === chunk.length) this.dropFirstChunk();
-    }
-    return out;
-  }
-
-  private dropFirstChunk(): void {
-    this.chunks.shift();
-    this.chunkOffset = 0;
   }
 }

@@ -1,5 +1,5 @@
 import { decodeFrame } from '../../src/protocol/frame-decoder.js';
-import { ByteQueue } from './byte-queue.js';
+import { ByteQueue } from '../../src/protocol/byte-queue.js';
 
 /** One frame as the server sent it (payload unmasked if the server masked it, which it must not). */
 export interface ServerFrame {
