@@ -1,14 +1,9 @@
 import type { ParamData } from '@nestjs/common';
 import type { ParamsFactory } from '@nestjs/core';
 import { WS_ROUTE_ARGS_METADATA } from '../decorators/ws-metadata.constants.js';
+import type { RouteArgs } from './route-arg.interface.js';
 
 type Method = (...args: unknown[]) => unknown;
-
-/** A parameter's entry in the route-arguments metadata. */
-interface RouteArg {
-  index: number;
-  data?: string;
-}
 
 /**
  * Calls a handler that needs no enhancer directly, with its parameter decorators resolved by the
@@ -21,7 +16,7 @@ export function createDirectInvoker(
   methodName: string,
   paramsFactory: ParamsFactory,
 ): Method {
-  const args: Record<string, RouteArg> =
+  const args: RouteArgs =
     Reflect.getMetadata(WS_ROUTE_ARGS_METADATA, instance.constructor, methodName) ?? {};
   const entries = Object.entries(args).map(([key, arg]) => ({
     type: Number(key.split(':')[0]),

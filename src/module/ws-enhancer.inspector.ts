@@ -1,13 +1,9 @@
 import type { ApplicationConfig, ExternalContextCreator } from '@nestjs/core';
 import { WS_ROUTE_ARGS_METADATA } from '../decorators/ws-metadata.constants.js';
+import type { RouteArgs } from './route-arg.interface.js';
 
 /** Where Nest keeps each kind of enhancer on a class or method (`@UseGuards`, ...). */
 const ENHANCER_KEYS = ['__guards__', '__interceptors__', '__pipes__', '__exceptionFilters__'];
-
-/** A parameter's entry in the route-arguments metadata. */
-interface RouteArg {
-  pipes?: unknown[];
-}
 
 /**
  * Whether a handler needs Nest's enhancer pipeline: it (or its class) declares guards,
@@ -34,8 +30,7 @@ export function needsEnhancerPipeline(
   ) {
     return true;
   }
-  const args: Record<string, RouteArg> =
-    Reflect.getMetadata(WS_ROUTE_ARGS_METADATA, owner, methodName) ?? {};
+  const args: RouteArgs = Reflect.getMetadata(WS_ROUTE_ARGS_METADATA, owner, methodName) ?? {};
   if (Object.values(args).some((arg) => (arg.pipes?.length ?? 0) > 0)) return true;
   const config = applicationConfigOf(contextCreator);
   if (config === undefined) return true;

@@ -1,5 +1,4 @@
 import { HttpException, Logger } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
 import type { WsEventName } from '../decorators/ws-metadata.constants.js';
 import { pathOfUrl, type WsRequest } from '../gateway/ws-request.js';
 import type { WsResponse } from '../gateway/ws-response.js';
@@ -11,13 +10,16 @@ import { clientErrorOf, errorReply } from './ws-error.rule.js';
 import type { WsBoundHandler } from './ws-handler.interface.js';
 import { pathCovers } from '../gateway/path-scope.util.js';
 import { isPromiseLike } from '../gateway/promise-like.util.js';
-import { isReplyStream, toReply } from './ws-reply.util.js';
+import { MessageSequencer } from './message-sequencer.js';
+import { ReplyStreams } from './reply-streams.js';
+import { isReplyStream, pushReply } from './ws-reply.util.js';
 
 /**
  * Connects the discovered handlers to a `WsServer`: one server event fans out to every matching
  * handler, in discovery order, each awaited before the next. Handlers of a path-scoped gateway
  * only see connections (and HTTP requests) on their path. It also applies the error rule of
- * `ws-error.rule.ts` and pushes what `@OnMessage` handlers return.
+ * `ws-error.rule.ts` and pushes what `@OnMessage` handlers return. The messages of a connection
+ * are kept in order by a `MessageSequencer`; returned Observables are kept by `ReplyStreams`.
  */
 export class WsEventRouter {
   private readonly logger = new Logger('WsServer');
@@ -26,10 +28,10 @@ export class WsEventRouter {
   private readonly hasEarlyGuards: boolean;
   /** Whether any gateway is scoped to a path (else every handler sees every connection). */
   private readonly scoped: boolean;
-  /** The last message still being handled, per connection. */
-  private readonly pending = new Map<number, Promise<void>>();
+  /** Messages of one connection, one after another. */
+  private readonly sequencer: MessageSequencer;
   /** Observables returned by message handlers that still push to a connection. */
-  private readonly streams = new Map<number, Set<Subscription>>();
+  private readonly streams: ReplyStreams;
 
   constructor(
     private readonly server: WsServer,
@@ -37,6 +39,12 @@ export class WsEventRouter {
   ) {
     this.hasEarlyGuards = handlers.some((handler) => handler.guard !== undefined);
     this.scoped = handlers.some((handler) => handler.path !== undefined && handler.path !== '/');
+    this.sequencer = new MessageSequencer(
+      server,
+      (frame) => this.dispatchFrom(frame, 0),
+      this.logger,
+    );
+    this.streams = new ReplyStreams(server);
     for (const handler of handlers) {
       const list = this.byEvent.get(handler.event) ?? [];
       list.push(handler);
@@ -61,7 +69,7 @@ export class WsEventRouter {
       );
     }
     if (this.byEvent.has('open')) server.on('open', (request) => this.open(request));
-    server.on('message', (frame) => this.message(frame));
+    server.on('message', (frame) => this.sequencer.handle(frame));
     server.on('close', (fd) => this.close(fd));
     if (this.byEvent.has('request'))
       server.on('request', (request, response) => this.request(request, response));
@@ -85,7 +93,7 @@ export class WsEventRouter {
 
   /** Connections with a message still being handled or an Observable still pushing. */
   get trackedConnections(): number {
-    return new Set([...this.pending.keys(), ...this.streams.keys()]).size;
+    return new Set([...this.sequencer.connections, ...this.streams.connections]).size;
   }
 
   /**
@@ -147,55 +155,10 @@ export class WsEventRouter {
   }
 
   /**
-   * Messages of one connection are handled one after another, in arrival order, so replies
-   * keep the order of the messages even when one handler is slower (a pipe, an await) than the
-   * next. Connections do not wait for each other. Handlers that answer synchronously (no
-   * enhancer, no Promise) are run synchronously, so their replies join the write batch of the
-   * read that carried the message.
-   */
-  private message(frame: Frame): Promise<void> | undefined {
-    const fd = frame.fd;
-    const previous = this.pending.get(fd);
-    if (previous)
-      return this.track(
-        fd,
-        previous.then(() => this.dispatchQueued(frame)),
-      );
-    const rest = this.dispatchFrom(frame, 0);
-    return rest && this.track(fd, rest);
-  }
-
-  /** A message that waited behind others: dropped if its connection has closed meanwhile. */
-  private dispatchQueued(frame: Frame): Promise<void> | undefined {
-    if (!this.server.exist(frame.fd)) return undefined;
-    return this.dispatchFrom(frame, 0);
-  }
-
-  /**
-   * Remembers a connection's unfinished message so the next one waits for it. The chain never
-   * rejects: a failure that escapes a handler's own error path (the error reply itself failing,
-   * say) is a server fault for that connection, and the messages after it still run.
-   */
-  private track(fd: number, run: Promise<void>): Promise<void> {
-    const safe = run.catch((error: unknown) => this.chainFault(fd, error));
-    this.pending.set(fd, safe);
-    void safe.then(() => {
-      if (this.pending.get(fd) === safe) this.pending.delete(fd);
-    });
-    return safe;
-  }
-
-  private chainFault(fd: number, error: unknown): void {
-    this.logger.error(
-      `handling a message of connection ${fd} failed; closing it with 1011`,
-      error instanceof Error ? error.stack : String(error),
-    );
-    this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
-  }
-
-  /**
    * Runs the matching handlers from index `start` on; returns a promise only when one of them
-   * is still working (the rest run after it).
+   * is still working (the rest run after it). Handlers that answer synchronously (no enhancer,
+   * no Promise) are run synchronously, so their replies join the write batch of the read that
+   * carried the message.
    */
   private dispatchFrom(frame: Frame, start: number): Promise<void> | undefined {
     const path = this.pathOf(frame.fd);
@@ -230,20 +193,12 @@ export class WsEventRouter {
 
   private close(fd: number): Promise<void> | undefined {
     const path = this.pathOf(fd);
-    this.stopStreams(fd);
+    this.streams.stop(fd);
     return this.byEvent.has('close') ? this.runAll('close', path, [fd]) : undefined;
   }
 
   private async disconnect(fd: number): Promise<void> {
     await this.runAll('disconnect', undefined, [fd]);
-  }
-
-  /** A closed connection's Observables stop: nothing could be pushed to it any more. */
-  private stopStreams(fd: number): void {
-    const subscriptions = this.streams.get(fd);
-    if (!subscriptions) return;
-    this.streams.delete(fd);
-    for (const subscription of subscriptions) subscription.unsubscribe();
   }
 
   /** HTTP on the same port: handlers of the covering gateways, in order, until one ends the response. */
@@ -309,56 +264,13 @@ export class WsEventRouter {
     if (!isReplyStream(result)) {
       // A value that cannot be sent (not serialisable) is a server fault, never a throw here.
       try {
-        this.pushReply(fd, result);
+        pushReply(this.server, fd, result);
       } catch (error) {
         this.messageError(handler, error, fd);
       }
       return;
     }
-    if (!this.server.isEstablished(fd)) return;
-    const subscriptions = this.streams.get(fd) ?? new Set<Subscription>();
-    this.streams.set(fd, subscriptions);
-    // Filled in once `subscribe` returns: a synchronous Observable completes before that.
-    const current: { subscription?: Subscription } = {};
-    let done = false;
-    const finish = (): void => {
-      done = true;
-      if (current.subscription) {
-        current.subscription.unsubscribe();
-        subscriptions.delete(current.subscription);
-      }
-      if (subscriptions.size === 0 && this.streams.get(fd) === subscriptions)
-        this.streams.delete(fd);
-    };
-    const subscription = result.subscribe({
-      next: (value) => {
-        if (done) return;
-        // A value that cannot be sent (e.g. not serialisable) is a server fault, never an
-        // error thrown inside rxjs (which would reach the process).
-        try {
-          this.pushReply(fd, value);
-        } catch (error) {
-          finish();
-          this.messageError(handler, error, fd);
-        }
-      },
-      error: (error: unknown) => {
-        finish();
-        this.messageError(handler, error, fd);
-      },
-      complete: finish,
-    });
-    if (done) {
-      subscription.unsubscribe();
-      return;
-    }
-    current.subscription = subscription;
-    subscriptions.add(subscription);
-  }
-
-  private pushReply(fd: number, value: unknown): void {
-    const reply = toReply(value);
-    if (reply) this.server.push(fd, reply.data, reply.opcode);
+    this.streams.start(fd, result, (error) => this.messageError(handler, error, fd));
   }
 
   private messageError(handler: WsBoundHandler, error: unknown, fd: number): void {

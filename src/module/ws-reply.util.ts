@@ -1,4 +1,5 @@
 import { isObservable, type Observable } from 'rxjs';
+import type { WsServer } from '../gateway/ws-server.service.js';
 import { Frame } from '../protocol/frame.js';
 import { WEBSOCKET_OPCODE_BINARY, WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
 
@@ -28,6 +29,15 @@ export function toReply(value: unknown): WsReply {
     };
   }
   return { data: JSON.stringify(value), opcode: WEBSOCKET_OPCODE_TEXT };
+}
+
+/**
+ * Pushes a handler's value to a connection, as `toReply` frames it. Throws when the value
+ * cannot be sent (not serialisable): the caller applies the error rule.
+ */
+export function pushReply(server: Pick<WsServer, 'push'>, fd: number, value: unknown): void {
+  const reply = toReply(value);
+  if (reply) server.push(fd, reply.data, reply.opcode);
 }
 
 /** Whether a result is a stream whose every value is a reply. */

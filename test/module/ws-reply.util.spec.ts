@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { of } from 'rxjs';
-import { isReplyStream, toReply } from '../../src/module/ws-reply.util.js';
+import { isReplyStream, pushReply, toReply } from '../../src/module/ws-reply.util.js';
 import { Frame } from '../../src/protocol/frame.js';
 import {
   WEBSOCKET_OPCODE_BINARY,
   WEBSOCKET_OPCODE_PING,
   WEBSOCKET_OPCODE_TEXT,
 } from '../../src/protocol/opcode.constants.js';
+import { RecordingWsServer } from './support/recording-ws-server.js';
 
 describe('toReply', () => {
   it('sends nothing for undefined and null', () => {
@@ -54,5 +55,24 @@ describe('isReplyStream', () => {
     expect(isReplyStream(Promise.resolve(1))).toBe(false);
     expect(isReplyStream({ subscribe: 1 })).toBe(false);
     expect(isReplyStream(null)).toBe(false);
+  });
+});
+
+describe('pushReply', () => {
+  it('pushes a value as toReply frames it, and nothing for undefined', () => {
+    const server = new RecordingWsServer().open(3);
+    pushReply(server, 3, { a: 1 });
+    pushReply(server, 3, undefined);
+    pushReply(server, 3, Buffer.from([7]));
+    expect(server.pushes).toEqual([
+      { fd: 3, data: '{"a":1}', opcode: WEBSOCKET_OPCODE_TEXT },
+      { fd: 3, data: Buffer.from([7]), opcode: WEBSOCKET_OPCODE_BINARY },
+    ]);
+  });
+
+  it('throws for a value that cannot be serialised, pushing nothing', () => {
+    const server = new RecordingWsServer().open(3);
+    expect(() => pushReply(server, 3, { big: 1n })).toThrow(TypeError);
+    expect(server.pushes).toEqual([]);
   });
 });
