@@ -70,11 +70,16 @@ export class MessageSequencer {
     return safe;
   }
 
+  /** Never throws: it ends the chain's catch, so nothing after it may reject. */
   private chainFault(fd: number, error: unknown): void {
-    this.logger.error(
-      `handling a message of connection ${fd} failed; closing it with 1011`,
-      error instanceof Error ? error.stack : String(error),
-    );
-    this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
+    try {
+      this.logger.error(
+        `handling a message of connection ${fd} failed; closing it with 1011`,
+        error instanceof Error ? error.stack : String(error),
+      );
+      this.server.closeConnection(fd, WEBSOCKET_CLOSE_SERVER_ERROR, 'internal error');
+    } catch {
+      // A logger or a connection that throws here has nothing left to tell.
+    }
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Catch,
+  createParamDecorator,
   Inject,
   Injectable,
   UnauthorizedException,
@@ -172,6 +173,20 @@ class FilteredGateway {
   }
 }
 
+/** A parameter decorator made with Nest's own createParamDecorator: the frame's text, shouted. */
+const Shouted = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
+  String(context.switchToWs().getClient<Frame>().data).toUpperCase(),
+);
+
+@WsGateway('/custom-param')
+@Injectable()
+class CustomParamGateway {
+  @OnMessage()
+  message(@Shouted() text: string): string {
+    return `heard ${text}`;
+  }
+}
+
 describe('Nest enhancers on WebSocket handlers', () => {
   let app: INestApplicationContext;
   let base: string;
@@ -189,6 +204,7 @@ describe('Nest enhancers on WebSocket handlers', () => {
         ValidatedGateway,
         InterceptedGateway,
         FilteredGateway,
+        CustomParamGateway,
       ],
     });
     app = started.app;
@@ -283,6 +299,13 @@ describe('Nest enhancers on WebSocket handlers', () => {
     });
     client.ws.send(JSON.stringify({ text: 'still', priority: 1 }));
     expect(await client.json()).toMatchObject({ text: 'still' });
+    await client.close();
+  });
+
+  it('a parameter decorator made with createParamDecorator gets its value', async () => {
+    const client = await Client.open(`ws://${base}/custom-param`);
+    client.ws.send('hello');
+    expect((await client.next()).text).toBe('heard HELLO');
     await client.close();
   });
 
