@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import type { WsLogger } from '../gateway/ws-logger.interface.js';
 import type { WsServerOptions } from '../gateway/ws-server-options.interface.js';
 import { WsServer } from '../gateway/ws-server.service.js';
 import type { WsServerModuleOptions } from '../module/ws-server-module-options.interface.js';
@@ -23,6 +22,7 @@ import { normalizeGatewayPath } from './gateway-path.util.js';
 import { GatewayPort } from './gateway-port.js';
 import type { GatewayServer } from './gateway-server.js';
 import type { SwooleWsClient } from './swoole-ws-client.js';
+import { createNestWsLogger } from '../module/nest-ws.logger.js';
 
 /** The port Nest gives gateways declared without one: the application's HTTP server. */
 const APPLICATION_PORT = 0;
@@ -168,7 +168,7 @@ export class SwooleWsAdapter
     this.assertOnePortInCluster(port);
     const shared = this.moduleServerFor(port);
     const server =
-      shared ?? new WsServer(this.serverOptions(port, host), engineLogger(this.logger));
+      shared ?? new WsServer(this.serverOptions(port, host), createNestWsLogger(this.logger));
     // A shared server keeps the module's shutdown timeout, as the rest of its options.
     const shutdownTimeout = shared
       ? (shared.options as WsServerModuleOptions).shutdownTimeout
@@ -267,16 +267,4 @@ function injectedWsServer(app: INestApplicationContext | HttpServer | undefined)
   } catch {
     return null;
   }
-}
-
-/** The engine's logger on Nest's `Logger`, so its messages follow the application's logging. */
-function engineLogger(logger: Logger): WsLogger {
-  return {
-    error: (message, error) =>
-      logger.error(
-        message,
-        error instanceof Error ? error.stack : error === undefined ? undefined : String(error),
-      ),
-    warn: (message) => logger.warn(message),
-  };
 }

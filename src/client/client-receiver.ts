@@ -10,7 +10,7 @@ import { Frame } from '../protocol/frame.js';
 import { WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
 import type { PerMessageDeflateCodec } from '../protocol/permessage-deflate.codec.js';
 import { MessageInbox } from './message-inbox.js';
-import { ReceiveSequencer } from './receive-sequencer.js';
+import { ReceiveSequencer } from '../protocol/receive-sequencer.js';
 
 /** The flags of a received message, and of one that arrived compressed. */
 const RECEIVED = SWOOLE_WEBSOCKET_FLAG_FIN;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FrameParser } from '../protocol/frame-parser.js';
 
-/** Reading is held while inflating falls behind (see `InboundSequencer`). */
+/** Reading is held while inflating falls behind (see `ReceiveSequencer`). */
 export const HOLD_INFLATE = 1;
 /** Reading is held while handlers fall behind. */
 export const HOLD_HANDLERS = 2;

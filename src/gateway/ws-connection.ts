@@ -11,6 +11,7 @@ import {
   truncateUtf8,
 } from '../protocol/close-payload.js';
 import { FrameParser, type FrameParserSink } from '../protocol/frame-parser.js';
+import { ReceiveSequencer } from '../protocol/receive-sequencer.js';
 import { CloseFrame, Frame } from '../protocol/frame.js';
 import {
   WEBSOCKET_OPCODE_PING,
@@ -26,7 +27,6 @@ import {
   WEBSOCKET_STATUS_HANDSHAKE,
 } from '../protocol/websocket-status.constants.js';
 import { FrameSender } from './frame-sender.js';
-import { InboundSequencer } from './inbound-sequencer.js';
 import { HOLD_INFLATE, ReadGate } from './read-gate.js';
 import type { ServerStatistics } from './server-statistics.js';
 import type { ResolvedSettings } from './ws-server-options.interface.js';
@@ -63,7 +63,7 @@ export class WsConnection implements FrameParserSink {
   private peerClosed = false;
   private closeTimer: NodeJS.Timeout | null = null;
   /** Receives in order while a compressed message is inflated (only with compression). */
-  private inboundSequencer: InboundSequencer | null = null;
+  private inboundSequencer: ReceiveSequencer | null = null;
 
   constructor(
     readonly fd: number,
@@ -380,8 +380,8 @@ export class WsConnection implements FrameParserSink {
     this.socket.end();
   }
 
-  private get inbound(): InboundSequencer {
-    return (this.inboundSequencer ??= new InboundSequencer((paused) =>
+  private get inbound(): ReceiveSequencer {
+    return (this.inboundSequencer ??= new ReceiveSequencer((paused) =>
       this.gate.hold(HOLD_INFLATE, paused),
     ));
   }

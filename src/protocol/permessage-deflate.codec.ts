@@ -10,10 +10,8 @@ import {
   WEBSOCKET_CLOSE_MESSAGE_TOO_BIG,
 } from './close-code.constants.js';
 import type { DeflateParams } from './permessage-deflate.negotiator.js';
+import { DEFLATE_TAIL } from './permessage-deflate.util.js';
 import { sharedZlibLimiter, type ZlibConcurrencyLimiter } from './zlib-concurrency.limiter.js';
-
-/** The empty stored block every compressed message ends with (RFC 7692 section 7.2.1). */
-const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 /** A failed inflate: the close code to fail the connection with, and why. */
 export interface InflateFailure {
@@ -149,7 +147,7 @@ export class PerMessageDeflateCodec {
     inflater.on('data', onData);
     inflater.on('error', onError);
     inflater.write(data);
-    inflater.write(TAIL);
+    inflater.write(DEFLATE_TAIL);
     inflater.flush(constants.Z_SYNC_FLUSH, () => finish(null));
   }
 

@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** The empty stored block that ends every compressed message (RFC 7692 section 7.2.1). */
-const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+export const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 /**
  * Compresses one whole message without context takeover, as RFC 7692 section 7.2.1 frames it:

@@ -1,8 +1,10 @@
 /**
- * Keeps what the client receives in order while a compressed message is being inflated
- * (asynchronously, on zlib's threads): later messages, pongs, the close frame and the end of
- * the connection wait behind it. Above `highWaterMark` waiting steps it calls
- * `onPressure(true)` (the client pauses the socket) and `onPressure(false)` at half of it.
+ * Keeps what one end of a connection receives in order while a compressed message is being
+ * inflated (asynchronously, on zlib's threads): later messages, pings, pongs, the close frame
+ * and the end of the connection wait behind it, so replies and the close handshake never
+ * overtake a message. Above `highWaterMark` waiting steps it calls `onPressure(true)` (the
+ * owner stops reading, so the peer is held back by TCP) and `onPressure(false)` at half of it.
+ * Used by the server's connections and by the client alike.
  */
 export class ReceiveSequencer {
   private readonly waiting: Array<() => void> = [];
