@@ -10,7 +10,18 @@ export type ClusterCommand =
   | { op: 'getClientInfo'; fd: number }
   | { op: 'broadcast'; data: string | Buffer; opcode: number; flags: number; path?: string }
   | { op: 'connections' }
-  | { op: 'stats' };
+  | { op: 'stats' }
+  | { op: 'subscribe'; fd: number; topic: string }
+  | { op: 'unsubscribe'; fd: number; topic: string }
+  | {
+      op: 'publish';
+      topic: string;
+      data: string | Buffer;
+      opcode: number;
+      flags: number;
+      except?: number;
+    }
+  | { op: 'subscribers'; topic: string };
 
 /** Runs a command on this owner's own connections and returns its result. */
 export type ClusterCommandExecutor = (command: ClusterCommand) => unknown;

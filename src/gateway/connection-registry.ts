@@ -4,6 +4,7 @@ import type { Frame } from '../protocol/frame.js';
 import { WEBSOCKET_STATUS_ACTIVE } from '../protocol/websocket-status.constants.js';
 import { FdAllocator } from './fd-allocator.js';
 import type { ServerEvents } from './server-events.js';
+import { TopicRegistry } from './topic-registry.js';
 import type { ServerStatistics, WsServerStats } from './server-statistics.js';
 import {
   type ConnectionHost,
@@ -21,6 +22,8 @@ import type { ResolvedSettings } from './ws-server-options.interface.js';
 export class ConnectionRegistry implements ConnectionHost {
   /** This process's owner id in a cluster (0 alone): the high bits of its fds. */
   ownerId = 0;
+  /** The topics the connections here are subscribed to; a closed connection's end. */
+  readonly topics = new TopicRegistry();
   private readonly byFd = new Map<number, WsConnection>();
   private readonly refused = new WeakSet<Socket>();
   private readonly fds = new FdAllocator();
@@ -140,6 +143,7 @@ export class ConnectionRegistry implements ConnectionHost {
 
   connectionClosed(connection: WsConnection): void {
     connection.dispose();
+    this.topics.drop(connection);
     this.byFd.delete(connection.fd);
     this.statistics.closed++;
     const fd = connection.fd;

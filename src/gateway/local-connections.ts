@@ -18,6 +18,10 @@ import type { WsConnection } from './ws-connection.js';
 export type PushCommand = Extract<ClusterCommand, { op: 'push' }>;
 /** A broadcast to this process's connections. */
 export type BroadcastCommand = Extract<ClusterCommand, { op: 'broadcast' }>;
+/** A publish to a topic's subscribers here. */
+export type PublishCommand = Extract<ClusterCommand, { op: 'publish' }>;
+/** A frame as `outgoingFrame` checked it. */
+type FrameFields = Pick<PushCommand, 'data' | 'opcode' | 'flags'>;
 
 type Operations = {
   [Op in ClusterCommand['op']]: (command: Extract<ClusterCommand, { op: Op }>) => unknown;
@@ -38,6 +42,10 @@ export class LocalConnections {
     broadcast: (command) => this.broadcast(command),
     connections: () => [...this.registry.fdList()],
     stats: () => this.registry.stats(),
+    subscribe: (command) => this.subscribe(command.fd, command.topic),
+    unsubscribe: (command) => this.unsubscribe(command.fd, command.topic),
+    publish: (command) => this.publish(command),
+    subscribers: (command) => this.registry.topics.subscribersOf(command.topic).size,
   };
 
   constructor(
@@ -48,7 +56,10 @@ export class LocalConnections {
 
   /** Runs a command on this process's connections. */
   execute(command: ClusterCommand): unknown {
-    return (this.operations[command.op] as (command: ClusterCommand) => unknown)(command);
+    const operation = this.operations[command.op] as
+      ((command: ClusterCommand) => unknown) | undefined;
+    if (operation === undefined) throw new Error(`unknown command ${String(command.op)}`);
+    return operation(command);
   }
 
   /** Sends a checked frame to an open WebSocket; a close frame only frames and sends. */
@@ -110,8 +121,54 @@ export class LocalConnections {
     command: Omit<BroadcastCommand, 'op'>,
     accepts?: (fd: number, connection: WsConnection) => boolean,
   ): number {
-    const payload = toBytes(command.data);
-    const { opcode, flags, path } = command;
+    const path = command.path;
+    return this.deliver(this.registry.values(), command, (connection) => {
+      if (path !== undefined && !pathCovers(path, connection.path)) return false;
+      return accepts === undefined || accepts(connection.fd, connection);
+    });
+  }
+
+  /** Subscribes an open WebSocket here to a topic (a checked name). */
+  subscribe(fd: number, topic: string): boolean {
+    const connection = this.registry.get(fd);
+    if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
+    return this.registry.topics.subscribe(connection, topic);
+  }
+
+  unsubscribe(fd: number, topic: string): boolean {
+    const connection = this.registry.get(fd);
+    return connection !== undefined && this.registry.topics.unsubscribe(connection, topic);
+  }
+
+  isSubscribed(fd: number, topic: string): boolean {
+    const connection = this.registry.get(fd);
+    return connection !== undefined && this.registry.topics.isSubscribed(connection, topic);
+  }
+
+  /** The topics of a connection here, or false for an fd that is not one. */
+  topics(fd: number): string[] | false {
+    const connection = this.registry.get(fd);
+    return connection === undefined ? false : this.registry.topics.topicsOf(connection);
+  }
+
+  /**
+   * Writes one message to the topic's subscribers here, but `except`: encoded once for all of
+   * them, in time proportional to the subscribers. Returns how many took it.
+   */
+  publish(command: Omit<PublishCommand, 'op'>): number {
+    const except = command.except;
+    const subscribers = this.registry.topics.subscribersOf(command.topic);
+    return this.deliver(subscribers, command, (connection) => connection.fd !== except);
+  }
+
+  /** One message to each of `connections` that is open and `accepts` takes, encoded once. */
+  private deliver(
+    connections: Iterable<WsConnection>,
+    frame: FrameFields,
+    accepts: (connection: WsConnection) => boolean,
+  ): number {
+    const payload = toBytes(frame.data);
+    const { opcode, flags } = frame;
     const threshold = this.registry.settings.compressionThreshold;
     const compress =
       !isControlOpcode(opcode) &&
@@ -120,10 +177,8 @@ export class LocalConnections {
     const fin = isControlOpcode(opcode) || (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
     const encoder = new BroadcastEncoder(opcode, payload, fin, compress);
     let delivered = 0;
-    for (const connection of this.registry.values()) {
-      if (connection.status !== WEBSOCKET_STATUS_ACTIVE) continue;
-      if (path !== undefined && !pathCovers(path, connection.path)) continue;
-      if (accepts !== undefined && !accepts(connection.fd, connection)) continue;
+    for (const connection of connections) {
+      if (connection.status !== WEBSOCKET_STATUS_ACTIVE || !accepts(connection)) continue;
       if (encoder.deliver(connection)) delivered++;
     }
     return delivered;

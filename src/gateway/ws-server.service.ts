@@ -4,16 +4,14 @@ import { SWOOLE_WEBSOCKET_FLAG_FIN } from '../protocol/frame-flag.constants.js';
 import { Frame, type FrameData } from '../protocol/frame.js';
 import { WEBSOCKET_OPCODE_CLOSE, WEBSOCKET_OPCODE_TEXT } from '../protocol/opcode.constants.js';
 import type { WsClientInfo } from './client-info.js';
-import { CommandRouter } from './command-router.js';
-import { ConnectionRegistry } from './connection-registry.js';
-import { HeartbeatMonitor } from './heartbeat-monitor.js';
-import { HttpRequestHandler } from './http-request.handler.js';
-import { LocalConnections } from './local-connections.js';
+import type { CommandRouter } from './command-router.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { LocalConnections } from './local-connections.js';
 import { outgoingFrame } from './outgoing-frame.js';
-import { ServerEvents } from './server-events.js';
-import { ServerListener } from './server-listener.js';
+import type { ServerEvents } from './server-events.js';
+import { ServerRuntime } from './server-runtime.js';
 import { ServerStatistics, type WsServerStats } from './server-statistics.js';
-import { UpgradeHandler } from './upgrade-handler.js';
+import { isTopic } from './topic-registry.js';
 import { consoleLogger, type WsLogger } from './ws-logger.interface.js';
 import type {
   UpgradeGuard,
@@ -75,43 +73,28 @@ export class WsServer {
    */
   readonly defaultHandshake: symbol = DEFAULT_HANDSHAKE;
 
+  private readonly runtime: ServerRuntime;
   private readonly events: ServerEvents;
   private readonly registry: ConnectionRegistry;
   private readonly local: LocalConnections;
   private readonly router: CommandRouter;
-  private readonly upgrades: UpgradeHandler;
-  private readonly listener: ServerListener;
-  private readonly heartbeat: HeartbeatMonitor;
-  private starting = false;
-  private shutdownDone: Promise<void> | null = null;
 
-  constructor(
-    options: WsServerOptions = {},
-    private readonly logger: WsLogger = consoleLogger,
-  ) {
+  constructor(options: WsServerOptions = {}, logger: WsLogger = consoleLogger) {
     this.options = options;
     this.settings = resolveSettings(options.settings);
-    this.events = new ServerEvents(logger);
-    this.registry = new ConnectionRegistry(this.settings, this.statistics, this.events);
-    this.local = new LocalConnections(this.registry, () => this.port);
-    this.router = new CommandRouter(this.local);
-    this.upgrades = new UpgradeHandler(
+    this.runtime = new ServerRuntime(
+      options,
       this.settings,
-      this.registry,
-      this.events,
+      this.statistics,
       logger,
       DEFAULT_HANDSHAKE,
     );
-    const requests = new HttpRequestHandler(this.settings, this.registry, this.events, logger);
-    this.listener = new ServerListener(
-      options,
-      this.settings,
-      this.registry,
-      this.upgrades,
-      requests,
-      logger,
-    );
-    this.heartbeat = new HeartbeatMonitor(this.settings, () => this.registry.values());
+    ({
+      events: this.events,
+      registry: this.registry,
+      local: this.local,
+      router: this.router,
+    } = this.runtime);
   }
 
   /** Registers the handler of an event, replacing any earlier one (as Swoole's `on()`). */
@@ -127,12 +110,12 @@ export class WsServer {
 
   /** Sets the check run before every handshake (path routing, guards). */
   setUpgradeGuard(guard: UpgradeGuard | null): void {
-    this.upgrades.guard = guard;
+    this.runtime.upgrades.guard = guard;
   }
 
   /** The bound port (after `start()`), or the configured one. */
   get port(): number {
-    return this.listener.port;
+    return this.runtime.listener.port;
   }
 
   // ---- Lifecycle ----------------------------------------------------------------------------
@@ -142,19 +125,8 @@ export class WsServer {
    * is registered, and with the listener's error (e.g. EADDRINUSE); a failed start leaves
    * nothing running behind it, so the same server can be started again.
    */
-  async start(): Promise<void> {
-    this.assertStartable();
-    this.starting = true;
-    try {
-      await this.joinCluster();
-      await this.listener.listen();
-      this.heartbeat.start();
-    } catch (error) {
-      await this.leaveCluster();
-      throw error;
-    } finally {
-      this.starting = false;
-    }
+  start(): Promise<void> {
+    return this.runtime.start();
   }
 
   /**
@@ -162,22 +134,8 @@ export class WsServer {
    * request handling. `request` handlers are not used in this mode. It takes upgrades at once;
    * those that arrive while the cluster is joined wait for it (their fds carry the owner id).
    */
-  async attach(server: HttpServer): Promise<void> {
-    this.assertStartable();
-    this.starting = true;
-    this.listener.attach(server);
-    const joining = this.joinCluster();
-    this.listener.notReadyUntil = joining;
-    try {
-      await joining;
-      this.heartbeat.start();
-    } catch (error) {
-      await this.listener.close();
-      throw error;
-    } finally {
-      this.listener.notReadyUntil = null;
-      this.starting = false;
-    }
+  attach(server: HttpServer): Promise<void> {
+    return this.runtime.attach(server);
   }
 
   /**
@@ -185,8 +143,7 @@ export class WsServer {
    * to answer, then drops whatever is left. Never hangs; a second call waits for the same drain.
    */
   shutdown(timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {
-    this.shutdownDone ??= this.drainAndClose(timeoutMs);
-    return this.shutdownDone;
+    return this.runtime.shutdown(timeoutMs);
   }
 
   // ---- Swoole's methods -------------------------------------------------------------------
@@ -340,42 +297,65 @@ export class WsServer {
     return this.local.broadcast(command);
   }
 
+  // ---- Topics -------------------------------------------------------------------------------
+
+  /**
+   * Subscribes a connection to a topic. Another worker's or node's fd is subscribed by its
+   * owner (true once handed over, as `push`). False for a bad topic (a non-empty string of at
+   * most 1,024 characters), an fd that is not an open WebSocket, or a connection that already
+   * holds 10,000 topics. A connection's subscriptions end when it closes.
+   */
+  subscribe(fd: number, topic: string): boolean {
+    return isTopic(topic) && this.router.send({ op: 'subscribe', fd, topic }) === true;
+  }
+
+  /** Unsubscribes a connection (of any owner, as `subscribe`); false if it was not subscribed here. */
+  unsubscribe(fd: number, topic: string): boolean {
+    return isTopic(topic) && this.router.send({ op: 'unsubscribe', fd, topic }) === true;
+  }
+
+  /** Whether a connection of this process is subscribed to the topic. */
+  isSubscribed(fd: number, topic: string): boolean {
+    return isTopic(topic) && this.local.isSubscribed(fd, topic);
+  }
+
+  /** The topics of a connection of this process, or false for an fd that is not one. */
+  topics(fd: number): string[] | false {
+    return this.local.topics(fd);
+  }
+
+  /**
+   * Sends one message to every subscriber of the topic, on every worker and node, each once
+   * (but the `except` fd): encoded once per process, in time that grows with the subscribers,
+   * not with the connections. Keeps working locally while the cluster's transport is down, as
+   * `broadcast`. Returns the number of this process's subscribers it was written to, or false
+   * for a bad topic or frame (as `push`).
+   */
+  publish(
+    topic: string,
+    data: FrameData,
+    opcode: number = WEBSOCKET_OPCODE_TEXT,
+    flags: number = SWOOLE_WEBSOCKET_FLAG_FIN,
+    options: { except?: number } = {},
+  ): number | false {
+    if (!isTopic(topic)) return false;
+    const frame = outgoingFrame(data, opcode, flags, this.settings.maxOutputBuffer);
+    if (frame === null || frame.opcode === WEBSOCKET_OPCODE_CLOSE) return false;
+    const command = { op: 'publish' as const, topic, ...frame, except: options.except };
+    this.router.publish(command);
+    return this.local.publish(command);
+  }
+
+  /** How many connections of the whole cluster are subscribed to the topic (owners that answer in time). */
+  async subscribersAsync(topic: string): Promise<number> {
+    if (!isTopic(topic)) return 0;
+    const counts = await this.router.everywhere<number>({ op: 'subscribers', topic });
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
   /** @internal The handshake path of a connection here, or undefined for an unknown fd. */
   pathOf(fd: number): string | undefined {
     return this.registry.pathOf(fd);
-  }
-
-  // ---- Internals ----------------------------------------------------------------------------
-
-  private assertStartable(): void {
-    if (!this.events.has('message')) {
-      throw new Error(
-        'WsServer: a "message" handler is required (Swoole refuses to start without onMessage)',
-      );
-    }
-    if (this.listener.active || this.starting) throw new Error('WsServer: already started');
-    if (this.shutdownDone !== null) throw new Error('WsServer: shut down; create a new server');
-  }
-
-  /** Joins the cluster, if any (see `CommandRouter.join`): fds then carry its owner id. */
-  private async joinCluster(): Promise<void> {
-    const { cluster, settings } = this.options;
-    await this.router.join({ redis: cluster?.redis, workerNum: settings?.worker_num }, this.logger);
-    this.registry.ownerId = this.router.ownerId;
-  }
-
-  private async leaveCluster(): Promise<void> {
-    await this.router.leave();
-    this.registry.ownerId = 0;
-  }
-
-  private async drainAndClose(timeoutMs: number): Promise<void> {
-    this.registry.stopAccepting();
-    this.heartbeat.stop();
-    await this.leaveCluster();
-    const closed = this.listener.close();
-    await this.registry.closeAll(timeoutMs);
-    await closed;
   }
 }
 

@@ -36,7 +36,8 @@ async function sniffingServer(
   );
   const node: NodePath = { connections: 0, upgrades: 0 };
   // Node's HTTP server behind the sniffer is internal: reach it to count what took that path.
-  const http = (server as unknown as { listener: { http: HttpServer | null } }).listener.http;
+  const http = (server as unknown as { runtime: { listener: { http: HttpServer | null } } }).runtime
+    .listener.http;
   if (http === null) throw new Error('not started');
   http.on('connection', () => void node.connections++);
   http.on('upgrade', () => void node.upgrades++);
