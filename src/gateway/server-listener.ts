@@ -145,13 +145,16 @@ export class ServerListener {
   /** Our listener: TCP, or TLS when configured. */
   private createListener(): NetServer {
     const tls = this.tlsOptions();
+    // No Nagle from the first byte (the 101 included), set as each socket is accepted.
     if (tls) {
-      const server = createTlsServer(tls, (socket) => this.connected(socket));
+      const server = createTlsServer({ ...tls, noDelay: true }, (socket) => this.connected(socket));
       server.on('tlsClientError', () => undefined);
       return server;
     }
     // Half-open like Node's HTTP server: we decide when our side ends.
-    return createNetServer({ allowHalfOpen: true }, (socket) => this.connected(socket));
+    return createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+      this.connected(socket),
+    );
   }
 
   /** Node's HTTP server for everything that is not a plain upgrade (it never listens itself). */

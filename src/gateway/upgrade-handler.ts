@@ -72,7 +72,7 @@ export class UpgradeHandler {
         wsRequest,
         check,
         head,
-        this.handshakeResponse(connection, check, extension),
+        this.builtInHeaders(check, extension),
         extension,
       );
     } catch (error) {
@@ -117,25 +117,30 @@ export class UpgradeHandler {
     head: Buffer,
   ): Promise<void> {
     const extension = this.negotiateCompression(check);
-    const response = this.handshakeResponse(connection, check, extension);
+    let headers = this.builtInHeaders(check, extension);
     const hook = this.events.handler('beforeHandshakeResponse');
-    if (hook) await this.events.run('beforeHandshakeResponse', () => hook(request, response));
+    if (hook) {
+      const response = new WsResponse(connection.fd, DETACHED_TARGET);
+      for (const name in headers) response.header(name, headers[name] as string);
+      await this.events.run('beforeHandshakeResponse', () => hook(request, response));
+      headers = response.headerEntries();
+    }
     // Refused meanwhile (handshake timeout), or the client left while we waited.
     if (peerLeft(connection.socket)) return void connection.socket.destroy();
-    this.accept(connection, request, check, head, response, extension);
+    this.accept(connection, request, check, head, headers, extension);
   }
 
-  /** The built-in 101's extra headers: the chosen subprotocol and extension. */
-  private handshakeResponse(
-    connection: WsConnection,
+  /** The built-in 101's extra headers: the chosen subprotocol and extension, if any. */
+  private builtInHeaders(
     check: AcceptedUpgrade,
     extension: Negotiated | null,
-  ): WsResponse {
-    const response = new WsResponse(connection.fd, DETACHED_TARGET);
+  ): ResponseHeaders | undefined {
     const protocol = selectSubprotocol(check.subprotocols, this.settings.subprotocol);
-    if (protocol !== undefined) response.header('Sec-WebSocket-Protocol', protocol);
-    if (extension !== null) response.header('Sec-WebSocket-Extensions', extension.header);
-    return response;
+    if (protocol === undefined && extension === null) return undefined;
+    const headers: ResponseHeaders = {};
+    if (protocol !== undefined) headers['Sec-WebSocket-Protocol'] = protocol;
+    if (extension !== null) headers['Sec-WebSocket-Extensions'] = extension.header;
+    return headers;
   }
 
   /** Writes the 101, switches the connection to frames and fires `open`. */
@@ -144,10 +149,10 @@ export class UpgradeHandler {
     request: WsRequest,
     check: AcceptedUpgrade,
     head: Buffer,
-    response: WsResponse,
+    headers: ResponseHeaders | undefined,
     extension: Negotiated | null,
   ): void {
-    connection.socket.write(buildHandshakeResponse(check.key, response.headerEntries()));
+    connection.socket.write(buildHandshakeResponse(check.key, headers));
     connection.accept(head, extension?.codec ?? null);
     const open = this.events.handler('open');
     if (open) this.events.fire('open', () => open(request));

@@ -18,13 +18,15 @@ export interface SnifferHandlers {
 
 /** A connection whose first request head is still arriving. */
 interface Sniffing {
+  sniffer: UpgradeSniffer;
   since: number;
-  chunks: Buffer[];
-  length: number;
-  onData: (chunk: Buffer) => void;
-  onClose: () => void;
-  onEnd: () => void;
+  /** What arrived so far, joined (most heads arrive in one chunk). */
+  buffered: Buffer | null;
 }
+
+/** The sniffing state, kept on the socket: shared listeners, no closure per connection. */
+const SNIFFING = Symbol('sniffing');
+type SniffedSocket = Socket & { [SNIFFING]?: Sniffing };
 
 /**
  * Reads the first request head of each new connection. A WebSocket upgrade in plain form (the
@@ -34,7 +36,7 @@ interface Sniffing {
  * after the handshake timeout by one shared timer, not a timer per connection.
  */
 export class UpgradeSniffer {
-  private readonly sniffing = new Map<Socket, Sniffing>();
+  private readonly sniffing = new Set<SniffedSocket>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -45,19 +47,12 @@ export class UpgradeSniffer {
 
   /** Starts reading a new connection's first request head. */
   add(socket: Socket): void {
-    const state: Sniffing = {
-      since: Date.now(),
-      chunks: [],
-      length: 0,
-      onData: (chunk) => this.receive(socket, state, chunk),
-      onClose: () => this.sniffing.delete(socket),
-      // The peer finished without a complete request head: nothing will ever be served.
-      onEnd: () => this.finish(socket, state, () => socket.destroy()),
-    };
-    this.sniffing.set(socket, state);
-    socket.on('data', state.onData);
-    socket.once('close', state.onClose);
-    socket.once('end', state.onEnd);
+    const sniffed = socket as SniffedSocket;
+    sniffed[SNIFFING] = { sniffer: this, since: Date.now(), buffered: null };
+    this.sniffing.add(sniffed);
+    socket.on('data', onSniffedData);
+    socket.once('close', onSniffedClose);
+    socket.once('end', onSniffedEnd);
     this.timer ??= this.startTimer();
   }
 
@@ -68,34 +63,40 @@ export class UpgradeSniffer {
     this.sniffing.clear();
   }
 
-  private receive(socket: Socket, state: Sniffing, chunk: Buffer): void {
-    state.chunks.push(chunk);
-    state.length += chunk.length;
-    const buffered = state.chunks.length === 1 ? chunk : Buffer.concat(state.chunks, state.length);
-    if (state.chunks.length > 1) state.chunks = [buffered];
+  /** @internal A chunk of a head. */
+  receive(socket: SniffedSocket, state: Sniffing, chunk: Buffer): void {
+    const buffered = state.buffered === null ? chunk : Buffer.concat([state.buffered, chunk]);
+    state.buffered = buffered;
     const end = findHeadEnd(buffered);
     if (end < 0) {
-      if (state.length > this.maxHeaderSize)
-        this.finish(socket, state, () =>
-          this.handlers.refuse(socket, 431, 'request header too large'),
-        );
+      if (buffered.length > this.maxHeaderSize)
+        this.finish(socket, () => this.handlers.refuse(socket, 431, 'request header too large'));
       return;
     }
     const head = end <= this.maxHeaderSize ? parseRequestHead(buffered.subarray(0, end)) : null;
     if (head !== null && isWebSocketUpgrade(head)) {
-      this.finish(socket, state, () => this.handlers.upgrade(socket, head, buffered.subarray(end)));
+      this.finish(socket, () => this.handlers.upgrade(socket, head, buffered.subarray(end)));
     } else {
-      this.finish(socket, state, () => this.handlers.fallback(socket, buffered));
+      this.finish(socket, () => this.handlers.fallback(socket, buffered));
     }
   }
 
-  /** Stops sniffing a socket (paused, so nothing is lost before its next reader) and hands it on. */
-  private finish(socket: Socket, state: Sniffing, next: () => void): void {
-    socket.off('data', state.onData);
-    socket.off('close', state.onClose);
-    socket.off('end', state.onEnd);
-    socket.pause();
+  /** @internal The socket closed while its head was arriving. */
+  forget(socket: SniffedSocket): void {
     this.sniffing.delete(socket);
+    socket[SNIFFING] = undefined;
+  }
+
+  /**
+   * Stops sniffing a socket (paused, so nothing is lost before its next reader) and hands it on.
+   * @internal
+   */
+  finish(socket: SniffedSocket, next: () => void): void {
+    socket.off('data', onSniffedData);
+    socket.off('close', onSniffedClose);
+    socket.off('end', onSniffedEnd);
+    socket.pause();
+    this.forget(socket);
     next();
   }
 
@@ -106,11 +107,26 @@ export class UpgradeSniffer {
   }
 
   private expire(now: number): void {
-    for (const [socket, state] of this.sniffing) {
-      if (now - state.since >= this.timeoutMs)
-        this.finish(socket, state, () => this.handlers.refuse(socket, 408, 'request timeout'));
+    for (const socket of this.sniffing) {
+      const state = socket[SNIFFING];
+      if (state !== undefined && now - state.since >= this.timeoutMs)
+        this.finish(socket, () => this.handlers.refuse(socket, 408, 'request timeout'));
     }
   }
+}
+
+function onSniffedData(this: SniffedSocket, chunk: Buffer): void {
+  const state = this[SNIFFING];
+  state?.sniffer.receive(this, state, chunk);
+}
+
+function onSniffedClose(this: SniffedSocket): void {
+  this[SNIFFING]?.sniffer.forget(this);
+}
+
+/** The peer finished without a complete request head: nothing will ever be served. */
+function onSniffedEnd(this: SniffedSocket): void {
+  this[SNIFFING]?.sniffer.finish(this, () => this.destroy());
 }
 
 /** A GET asking to upgrade to websocket; everything else is Node's. */

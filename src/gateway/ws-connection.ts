@@ -374,8 +374,9 @@ export class WsConnection implements FrameParserSink {
     this.sender.whenFlushed(() => this.endSocket());
   }
 
-  /** Ends the TCP stream after what is batched. */
+  /** Ends the TCP stream after what is batched (once: a second end() costs Node an error object). */
   private endSocket(): void {
+    if (this.socket.writableEnded) return;
     this.sender.flushBatch();
     this.socket.end();
   }

@@ -17,14 +17,30 @@ export function buildResponseHead(status: number, headers: ResponseHeaders = {})
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
-/** The 101 response that completes an opening handshake (RFC 6455 section 4.2.2). */
-export function buildHandshakeResponse(key: string, headers: ResponseHeaders = {}): string {
-  return buildResponseHead(101, {
-    Upgrade: 'websocket',
-    Connection: 'Upgrade',
-    'Sec-WebSocket-Accept': computeAcceptKey(key),
-    ...headers,
-  });
+/** The 101's fixed start: everything before the accept key. */
+const HANDSHAKE_HEAD =
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+  'Sec-WebSocket-Accept: ';
+
+/** Header names the 101 always carries: an extra header of the same name is left out. */
+const HANDSHAKE_HEADERS = new Set(['upgrade', 'connection', 'sec-websocket-accept']);
+
+/**
+ * The 101 response that completes an opening handshake (RFC 6455 section 4.2.2), with any
+ * extra headers (subprotocol, extension, a `beforeHandshakeResponse` handler's). Built by
+ * concatenation: this runs once per connection, on the path of every reconnect storm.
+ */
+export function buildHandshakeResponse(key: string, headers?: ResponseHeaders): string {
+  let head = HANDSHAKE_HEAD + computeAcceptKey(key) + '\r\n';
+  if (headers !== undefined) {
+    for (const name in headers) {
+      if (HANDSHAKE_HEADERS.has(name.toLowerCase())) continue;
+      const value = headers[name];
+      if (Array.isArray(value)) for (const item of value) head += `${name}: ${item}\r\n`;
+      else head += `${name}: ${String(value)}\r\n`;
+    }
+  }
+  return head + '\r\n';
 }
 
 /** A complete error response with a plain-text body, closing the connection. */

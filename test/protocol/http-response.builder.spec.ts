@@ -94,3 +94,20 @@ describe('buildErrorResponse', () => {
     );
   });
 });
+
+describe('buildHandshakeResponse: extra headers', () => {
+  it('adds extra headers but never a second Upgrade, Connection or Sec-WebSocket-Accept', () => {
+    const head = buildHandshakeResponse('dGhlIHNhbXBsZSBub25jZQ==', {
+      'Sec-WebSocket-Protocol': 'chat',
+      upgrade: 'h2c',
+      CONNECTION: 'close',
+      'sec-websocket-accept': 'forged',
+      'Set-Cookie': ['a=1', 'b=2'],
+    });
+    expect(head).toBe(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n' +
+        'Sec-WebSocket-Protocol: chat\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n',
+    );
+  });
+});
