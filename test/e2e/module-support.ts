@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext, type ModuleMetadata } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { WsServer } from '../../src/gateway/ws-server.service.js';
-import { WsServerModule } from '../../src/module/ws-server.module.js';
+import { createTestingServer } from '../../src/testing/create-testing-server.js';
 import type { WsServerModuleOptions } from '../../src/module/ws-server-module-options.interface.js';
 
 /** Resolves after `ms` milliseconds. */
@@ -49,21 +48,16 @@ export function quietLogger(): { errors: string[]; restore: () => void } {
   };
 }
 
-/** A test module with the WebSocket module on 127.0.0.1, a free port, and the given metadata. */
+/**
+ * A test module with the WebSocket module on 127.0.0.1, a free port, and the given metadata:
+ * the package's own `createTestingServer` (nest-swoole-ws/testing). Closing `app` closes it.
+ */
 export async function startApp(
   metadata: ModuleMetadata,
   options: WsServerModuleOptions = {},
 ): Promise<{ app: INestApplicationContext; port: number; server: WsServer }> {
-  const moduleRef = await Test.createTestingModule({
-    ...metadata,
-    imports: [
-      WsServerModule.forRoot({ host: '127.0.0.1', port: 0, shutdownTimeout: 1000, ...options }),
-      ...(metadata.imports ?? []),
-    ],
-  }).compile();
-  const app = await moduleRef.init();
-  const server = app.get(WsServer);
-  return { app, port: server.port, server };
+  const { app, port, server } = await createTestingServer(metadata, options);
+  return { app, port, server };
 }
 
 /** One received message. */
