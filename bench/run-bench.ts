@@ -4,25 +4,30 @@
  * by a C load generator.
  *
  *   npm run bench                  full run (3 repetitions, 1 s warm-up, 3 s windows)
- *   BENCH_QUICK=1 npm run bench    smoke run (1 repetition, 1 s windows, fewer connections)
- *   BENCH_DURATION=0.2 ...         with BENCH_QUICK: the window (and warm-up) in seconds
+ *   BENCH_QUICK=1 npm run bench    smoke run: 1 repetition, 0.3 s warm-up, 1 s windows, fewer
+ *                                  connections (10 000 -> 1 000, 1 000 -> 200), and each next
+ *                                  server starts during the current window (lib/fresh-run.ts)
+ *   BENCH_DURATION=0.2 ...         with BENCH_QUICK: the window in seconds (warm-up at most
+ *                                  half of it); CI runs BENCH_QUICK=1 BENCH_DURATION=0.2
  *   BENCH_REPETITIONS=5 ...        repetitions of the full run (default 3)
- *   BENCH_ONLY=echo-64k,idle ...   some scenarios only (ids in lib/scenarios.ts)
- *   BENCH_MIXED=1 ...              also the mixed pass: one long-lived process per server (and
- *                                  configuration) runs all its selected scenarios in sequence;
- *                                  the report shows mixed beside fresh (lib/mixed-run.ts)
+ *   BENCH_ONLY=echo-64k,idle ...   some scenarios only (ids below, defined in lib/scenarios.ts)
+ *   BENCH_MIXED=1 ...              also the mixed pass: one long-lived process per server and
+ *                                  configuration runs all its selected scenarios in sequence;
+ *                                  the report shows mixed beside fresh, with the ratio
+ *                                  (lib/mixed-run.ts); no overlapped starts then
  *   BENCH_PROFILE=echo-100x1 ...   one run of ours-nest under --cpu-prof, top self times
  *   BENCH_PROFILE_SERVER=ws ...    with BENCH_PROFILE: profile that server instead
  *
- * Scenario ids: echo-100x1, echo-100x16, echo-1000x1, gateway-100x1, gateway-100x16,
- * validated, echo-64k, handshake, broadcast, publish-topic, idle, deflate-1k, deflate,
- * broadcast-deflate, tls-echo, workers.
+ * Scenario ids, in the order they run: echo-100x1, echo-100x16, echo-1000x1, gateway-100x1,
+ * gateway-100x16, validated, echo-64k, handshake, broadcast, publish-topic, idle, deflate-1k,
+ * deflate, broadcast-deflate, tls-echo, workers.
  *
  * Each measurement of the main pass starts a fresh server process (lib/fresh-run.ts);
  * repetitions are interleaved across servers (A B C D E A B C D E ...) so slow drifts of a
- * shared machine hit every server alike, and the median is reported. A scenario the machine cannot run (tls-echo without
- * OpenSSL) or a server lacks (publish-topic before WsServer.publish exists) is reported n/a
- * with the reason. Results: markdown on stdout, JSON in build/bench-results.json.
+ * shared machine hit every server alike, and the median is reported. A scenario the machine
+ * cannot run (tls-echo without OpenSSL's headers or the openssl command) or a server lacks
+ * (publish-topic before WsServer.publish exists) is reported n/a with the reason. Goals are
+ * reported, never fail the run. Results: markdown on stdout, JSON in build/bench-results.json.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -30,7 +35,7 @@ import { join } from 'node:path';
 import { checkGoals, checkMixedGoals } from './lib/goals.js';
 import { buildLoadgen, type Loadgen } from './lib/loadgen-build.js';
 import { goalsMarkdown, scenarioMarkdown } from './lib/markdown-report.js';
-import { runFresh } from './lib/fresh-run.js';
+import { overlapsStarts, runFresh } from './lib/fresh-run.js';
 import { describeSample, type MeasureContext, measure, unavailable } from './lib/measurement.js';
 import { mixedGroups, runMixed } from './lib/mixed-run.js';
 import { openFilesLimit } from './lib/raised-limits.js';
@@ -88,9 +93,14 @@ async function profile(id: string, context: MeasureContext): Promise<void> {
 }
 
 function settingsLine(settings: BenchSettings): string {
+  const quick = overlapsStarts(settings)
+    ? ' (BENCH_QUICK: each next server started during the window, smoke figures)'
+    : settings.quick
+      ? ' (BENCH_QUICK)'
+      : '';
   return (
     `Machine: ${machine()}. ${settings.repetitions} repetition(s), ${settings.warmupSeconds} s warm-up, ` +
-    `${settings.durationSeconds} s window${settings.quick ? ' (BENCH_QUICK)' : ''}` +
+    `${settings.durationSeconds} s window${quick}` +
     `${settings.mixed ? ', with the mixed pass (BENCH_MIXED)' : ''}.`
   );
 }

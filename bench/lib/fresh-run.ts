@@ -3,9 +3,10 @@
  * across servers within a scenario (A B C D E, A B C D E, ...) so slow drifts of a shared
  * machine hit every server alike; the report takes the median.
  *
- * Under BENCH_QUICK the next server starts while the current one is measured: its start-up
- * (most of a smoke run's time, for the Nest servers) overlaps the window. That disturbs the
- * figures, which are a smoke test's anyway; the full run never overlaps.
+ * Under BENCH_QUICK (without BENCH_MIXED) the next server starts while the current one is
+ * measured: its start-up (most of a smoke run's time, for the Nest servers) overlaps the
+ * window. That disturbs the figures, which are a smoke test's anyway; the full run never
+ * overlaps, nor does a run whose fresh figures are compared with the mixed pass's.
  */
 import {
   describeSample,
@@ -14,7 +15,7 @@ import {
   type Sample,
   unavailable,
 } from './measurement.js';
-import type { Scenario } from './scenarios.js';
+import type { BenchSettings, Scenario } from './scenarios.js';
 import { type ServerName, ServerProcess } from './server-process.js';
 import { type ScenarioSummary, summarise } from './summary.js';
 
@@ -56,6 +57,11 @@ async function measureJob(
   }
 }
 
+/** Whether the next server starts during the current measurement (see above). */
+export function overlapsStarts(settings: BenchSettings): boolean {
+  return settings.quick && !settings.mixed;
+}
+
 /** Runs every scenario on fresh servers; one summary per scenario, in order. */
 export async function runFresh(
   scenarios: Scenario[],
@@ -64,7 +70,7 @@ export async function runFresh(
 ): Promise<ScenarioSummary[]> {
   const jobs = plan(scenarios, context.settings.repetitions);
   const samples = new Map<Job, Sample>();
-  const overlap = context.settings.quick;
+  const overlap = overlapsStarts(context.settings);
   let next = jobs.length > 0 ? start(jobs[0]) : null;
   for (const [index, job] of jobs.entries()) {
     if (index === 0 || jobs[index - 1].scenario !== job.scenario) log(job.scenario.title);
