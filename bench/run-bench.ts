@@ -5,8 +5,9 @@
  *
  *   npm run bench                  full run (3 repetitions, 1 s warm-up, 3 s windows)
  *   BENCH_QUICK=1 npm run bench    smoke run: 1 repetition, 0.3 s warm-up, 1 s windows, fewer
- *                                  connections (10 000 -> 1 000, 1 000 -> 200), and each next
- *                                  server starts during the current window (lib/fresh-run.ts)
+ *                                  connections (10 000 -> 1 000, 1 000 -> 200), and one server
+ *                                  process per server and configuration runs all its scenarios
+ *                                  (lib/server-sequence.ts; idle memory on its own process)
  *   BENCH_DURATION=0.2 ...         with BENCH_QUICK: the window in seconds (warm-up at most
  *                                  half of it); CI runs BENCH_QUICK=1 BENCH_DURATION=0.2
  *   BENCH_REPETITIONS=5 ...        repetitions of the full run (default 3)
@@ -14,7 +15,8 @@
  *   BENCH_MIXED=1 ...              also the mixed pass: one long-lived process per server and
  *                                  configuration runs all its selected scenarios in sequence;
  *                                  the report shows mixed beside fresh, with the ratio
- *                                  (lib/mixed-run.ts); no overlapped starts then
+ *                                  (lib/mixed-run.ts); the main pass is then fresh even under
+ *                                  BENCH_QUICK
  *   BENCH_PROFILE=echo-100x1 ...   one run of ours-nest under --cpu-prof, top self times
  *   BENCH_PROFILE_SERVER=ws ...    with BENCH_PROFILE: profile that server instead
  *
@@ -22,12 +24,14 @@
  * gateway-100x16, validated, echo-64k, handshake, broadcast, publish-topic, idle, deflate-1k,
  * deflate, broadcast-deflate, tls-echo, workers.
  *
- * Each measurement of the main pass starts a fresh server process (lib/fresh-run.ts);
- * repetitions are interleaved across servers (A B C D E A B C D E ...) so slow drifts of a
- * shared machine hit every server alike, and the median is reported. A scenario the machine
- * cannot run (tls-echo without OpenSSL's headers or the openssl command) or a server lacks
- * (publish-topic before WsServer.publish exists) is reported n/a with the reason. Goals are
- * reported, never fail the run. Results: markdown on stdout, JSON in build/bench-results.json.
+ * In a full run each measurement of the main pass starts a fresh server process
+ * (lib/fresh-run.ts); repetitions are interleaved across servers (A B C D E A B C D E ...) so
+ * slow drifts of a shared machine hit every server alike, and the median is reported.
+ *
+ * A scenario the machine cannot run (tls-echo without OpenSSL's headers or the openssl
+ * command) or a server lacks (publish-topic before WsServer.publish exists) is reported n/a
+ * with the reason. Goals are reported, never fail the run. Results: markdown on stdout, JSON
+ * in build/bench-results.json.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -35,14 +39,15 @@ import { join } from 'node:path';
 import { checkGoals, checkMixedGoals } from './lib/goals.js';
 import { buildLoadgen, type Loadgen } from './lib/loadgen-build.js';
 import { goalsMarkdown, scenarioMarkdown } from './lib/markdown-report.js';
-import { overlapsStarts, runFresh } from './lib/fresh-run.js';
+import { runFresh } from './lib/fresh-run.js';
 import { describeSample, type MeasureContext, measure, unavailable } from './lib/measurement.js';
-import { mixedGroups, runMixed } from './lib/mixed-run.js';
+import { runMixed } from './lib/mixed-run.js';
 import { openFilesLimit } from './lib/raised-limits.js';
 import { REPO_ROOT } from './lib/repo-root.js';
 import { benchSettings, type BenchSettings, type Scenario, scenarios } from './lib/scenarios.js';
 import type { ServerName } from './lib/server-process.js';
 import { type ScenarioSummary, summarise } from './lib/summary.js';
+import { groupByServer, runSequences } from './lib/server-sequence.js';
 import { makeCertificate } from './lib/tls-certificate.js';
 import { summariseProfile } from './profile-summary.js';
 
@@ -92,9 +97,24 @@ async function profile(id: string, context: MeasureContext): Promise<void> {
   for (const file of readdirSync(dir)) process.stdout.write(summariseProfile(join(dir, file)));
 }
 
+/**
+ * The smoke run (BENCH_QUICK) shares server processes across scenarios, as the mixed pass
+ * does: starting a Nest server costs more CPU than a smoke window, and this keeps CI short.
+ * With BENCH_MIXED the main pass stays fresh, so that the two can be compared.
+ */
+function sharesServers(settings: BenchSettings): boolean {
+  return settings.quick && !settings.mixed;
+}
+
+async function mainPass(runnable: Scenario[], context: MeasureContext): Promise<ScenarioSummary[]> {
+  if (!sharesServers(context.settings)) return runFresh(runnable, context, log);
+  log('BENCH_QUICK: one process per server and configuration runs its scenarios in turn');
+  return runSequences(groupByServer(runnable), context, 'shared', log);
+}
+
 function settingsLine(settings: BenchSettings): string {
-  const quick = overlapsStarts(settings)
-    ? ' (BENCH_QUICK: each next server started during the window, smoke figures)'
+  const quick = sharesServers(settings)
+    ? ' (BENCH_QUICK: one process per server and configuration for all its scenarios, smoke figures)'
     : settings.quick
       ? ' (BENCH_QUICK)'
       : '';
@@ -131,13 +151,13 @@ async function main(): Promise<void> {
   const selected = selectedScenarios(settings.quick);
   const blocked = blockers(selected, context.loadgen);
   const runnable = selected.filter((scenario) => !blocked.has(scenario));
-  const ran = await runFresh(runnable, context, log);
+  const ran = await mainPass(runnable, context);
   const fresh = selected.map(
     (scenario) =>
       ran.find((summary) => summary.scenario === scenario) ??
       blockedSummary(scenario, blocked.get(scenario) ?? 'not run'),
   );
-  const mixed = settings.mixed ? await runMixed(mixedGroups(runnable), context, log) : [];
+  const mixed = settings.mixed ? await runMixed(runnable, context, log) : [];
   process.stdout.write(`${report(settings, fresh, mixed)}\n`);
   writeFileSync(
     join(REPO_ROOT, 'build/bench-results.json'),
