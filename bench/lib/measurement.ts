@@ -63,10 +63,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Before reading an idle baseline or idle memory: let the server finish earlier work (the last
- * handshakes' work, or in the mixed pass the previous scenario's closing connections).
- */
+/** Idle mode: let the server finish the last handshakes' work before reading its memory. */
 function settleMs(settings: BenchSettings): number {
   return settings.quick ? 300 : 1000;
 }
@@ -102,27 +99,19 @@ export function missingFeature(scenario: Scenario, server: ServerProcess): strin
   return scenario.needs ? (server.lacks[scenario.needs] ?? null) : null;
 }
 
-/**
- * One load generator run against a running server. `afterEarlierWork`: the server ran other
- * scenarios before (mixed pass), so an idle baseline waits for it to settle first.
- */
+/** One load generator run against a running server. */
 export async function measureOn(
   server: ServerProcess,
   scenario: Scenario,
   context: MeasureContext,
-  afterEarlierWork = false,
 ): Promise<Sample> {
   const missing = missingFeature(scenario, server);
   if (missing) return unavailable(missing);
   const { settings } = context;
   const idle = scenario.id === 'idle';
-  // Idle: the baseline is the server before the connections; otherwise the window opens
-  // after the warm-up.
-  let before: ResourceSnapshot | null = null;
-  if (idle) {
-    if (afterEarlierWork) await sleep(settleMs(settings));
-    before = await server.stats(true);
-  }
+  // Idle: the baseline is the server before the connections (a fresh one: idle is freshOnly);
+  // otherwise the window opens after the warm-up.
+  let before = idle ? await server.stats(true) : null;
   let after: ResourceSnapshot | null = null;
   const args = ['--port', `${server.port}`, ...scenario.loadgen, ...timingArgs(settings)];
   const result = await runLoadgen(context.loadgen.binary, args, {

@@ -52,10 +52,9 @@ async function runInGroup(
   server: ServerProcess,
   scenario: Scenario,
   context: MeasureContext,
-  afterEarlierWork: boolean,
 ): Promise<Sample> {
   try {
-    return await measureOn(server, scenario, context, afterEarlierWork);
+    return await measureOn(server, scenario, context);
   } catch (error) {
     return unavailable(`failed: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -77,8 +76,8 @@ async function runGroup(
     return samples;
   }
   try {
-    for (const [index, scenario] of group.scenarios.entries()) {
-      const sample = await runInGroup(server, scenario, context, index > 0);
+    for (const scenario of group.scenarios) {
+      const sample = await runInGroup(server, scenario, context);
       samples.set(scenario, sample);
       log(scenario, describeSample(sample));
     }
