@@ -172,7 +172,7 @@ function markdown(rows: readonly Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const server = await ServerProcess.start('ours-runtime', { compression: false });
+  const server = await ServerProcess.start('ours-runtime', {});
   try {
     const url = `ws://127.0.0.1:${server.port}/`;
     process.stderr.write(

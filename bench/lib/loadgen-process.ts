@@ -12,6 +12,9 @@ import { withRaisedLimit } from './raised-limits.js';
 export interface LoadgenResult {
   mode: string;
   connections: number;
+  /** Publish mode: how many of the connections subscribed. */
+  subscribers: number;
+  tls: boolean;
   deflate: boolean;
   seconds: number;
   messages: number;

@@ -1,9 +1,17 @@
 /**
- * Markdown tables of the results, ready for docs/BENCHMARKS.md.
+ * Markdown tables of the results, ready for docs/BENCHMARKS.md: per scenario the fresh-server
+ * table, and with the mixed pass the long-lived server's figures beside the fresh ones.
  */
-import type { GoalResult } from './goals.js';
+import { type GoalResult, mixedMetric } from './goals.js';
 import type { Unit } from './scenarios.js';
-import { type Metric, ratio, type ScenarioSummary, type SummaryRow } from './summary.js';
+import type { ServerName } from './server-process.js';
+import {
+  type Metric,
+  metricValue,
+  ratio,
+  type ScenarioSummary,
+  type SummaryRow,
+} from './summary.js';
 
 function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
@@ -38,12 +46,20 @@ const PER: Record<Unit, string> = {
   connection: 'connection',
 };
 
+/** The servers the scenario's ratio columns compare with (those that took part). */
+function references(summary: ScenarioSummary): ServerName[] {
+  const wanted = summary.scenario.references ?? ['ws', 'floor'];
+  return wanted.filter((server) => summary.rows.some((row) => row.server === server));
+}
+
+/** The row against each reference, in the order of `references`. */
 function ratios(summary: ScenarioSummary, row: SummaryRow, metric: Metric): string[] {
-  return [times(ratio(summary, row, metric, 'ws')), times(ratio(summary, row, metric, 'floor'))];
+  return references(summary).map((against) => times(ratio(summary, row, metric, against)));
 }
 
 function throughputTable(summary: ScenarioSummary): string {
   const per = PER[summary.scenario.unit];
+  const against = references(summary);
   const header = [
     'Server',
     `${per}/s`,
@@ -52,10 +68,8 @@ function throughputTable(summary: ScenarioSummary): string {
     `server CPU µs/${per}`,
     'server CPU',
     'loadgen CPU',
-    'CPU vs ws',
-    'CPU vs floor',
-    'rate vs ws',
-    'rate vs floor',
+    ...against.map((server) => `CPU vs ${server}`),
+    ...against.map((server) => `rate vs ${server}`),
   ];
   const rows = summary.rows.map((row) => {
     if (!row.available)
@@ -77,7 +91,8 @@ function throughputTable(summary: ScenarioSummary): string {
 }
 
 function memoryTable(summary: ScenarioSummary): string {
-  const header = ['Server', 'RSS B/conn', 'heap B/conn', 'RSS vs ws', 'RSS vs floor'];
+  const against = references(summary);
+  const header = ['Server', 'RSS B/conn', 'heap B/conn', ...against.map((s) => `RSS vs ${s}`)];
   const rows = summary.rows.map((row) =>
     row.available
       ? [
@@ -86,15 +101,57 @@ function memoryTable(summary: ScenarioSummary): string {
           fixed(row.median.heapPerConnection, 0),
           ...ratios(summary, row, 'rssPerConnection'),
         ]
-      : [row.server, `n/a (${row.note ?? 'failed'})`, '', '', ''],
+      : [row.server, `n/a (${row.note ?? 'failed'})`, ...header.slice(2).map(() => '')],
   );
   return table(header, rows);
 }
 
-export function scenarioMarkdown(summary: ScenarioSummary): string {
-  const body =
-    summary.scenario.unit === 'connection' ? memoryTable(summary) : throughputTable(summary);
-  return `#### ${summary.scenario.title}\n\n${body}\n`;
+/** The long-lived server's figures beside the fresh server's, per server. */
+function mixedTable(fresh: ScenarioSummary, mixed: ScenarioSummary): string {
+  const metric = mixedMetric(mixed);
+  const memory = metric === 'rssPerConnection';
+  const per = PER[mixed.scenario.unit];
+  const name = memory ? 'RSS B/conn' : `server CPU µs/${per}`;
+  const header = ['Server', `fresh ${name}`, `mixed ${name}`, 'mixed / fresh'];
+  if (!memory) header.push(`fresh ${per}/s`, `mixed ${per}/s`, 'mixed / fresh');
+  const rows = mixed.rows.map((row) => {
+    const reference = fresh.rows.find((candidate) => candidate.server === row.server);
+    const pair = (m: Metric, format: (value: number) => string): string[] => {
+      const [before, after] = [reference ? metricValue(reference, m) : NaN, metricValue(row, m)];
+      return [format(before), format(after), times(after / before)];
+    };
+    const cells = [row.server, ...pair(metric, (value) => fixed(value, memory ? 0 : 2))];
+    if (!memory) cells.push(...pair('perSecond', rate));
+    return cells;
+  });
+  return table(header, rows);
+}
+
+/**
+ * The scenario's table; with the mixed pass (`mixedRan`), its mixed figures, or why it has
+ * none.
+ */
+export function scenarioMarkdown(
+  summary: ScenarioSummary,
+  mixedRan: boolean,
+  mixed?: ScenarioSummary,
+): string {
+  const parts = [`#### ${summary.scenario.title}`];
+  parts.push(
+    summary.scenario.unit === 'connection' ? memoryTable(summary) : throughputTable(summary),
+  );
+  if (summary.scenario.note) parts.push(summary.scenario.note);
+  if (mixed) {
+    parts.push(
+      'Mixed pass: the same scenario on a long-lived server that ran the scenarios listed ' +
+        'before it (the first of a sequence runs on a fresh server: its ratio is the noise).',
+    );
+    parts.push(mixedTable(summary, mixed));
+  } else if (mixedRan) {
+    const why = summary.scenario.freshOnly ?? 'its servers run it alone in their configuration';
+    parts.push(`Not in the mixed pass: ${why}.`);
+  }
+  return `${parts.join('\n\n')}\n`;
 }
 
 export function goalsMarkdown(results: GoalResult[]): string {

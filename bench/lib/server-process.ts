@@ -1,11 +1,18 @@
 /**
- * One bench server in its own child process, started fresh for each measurement, talking to
- * the orchestrator over Node IPC (see servers/server-ipc.ts).
+ * One bench server in its own child process (fresh for each measurement, or one for a whole
+ * sequence in the mixed pass), talking to the orchestrator over Node IPC (see
+ * servers/server-ipc.ts) and configured by the scenario (servers/server-config.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { ResourceSnapshot, ServerReport, ServerRequest } from '../servers/server-ipc.js';
-import { REPO_ROOT } from './loadgen-build.js';
+import { type ServerConfig, serverConfigEnv } from '../servers/server-config.js';
+import type {
+  ResourceSnapshot,
+  ServerFeature,
+  ServerReport,
+  ServerRequest,
+} from '../servers/server-ipc.js';
+import { REPO_ROOT } from './repo-root.js';
 import { withRaisedLimit } from './raised-limits.js';
 
 export type ServerName =
@@ -15,27 +22,42 @@ export type ServerName =
   | 'nest-platform-ws'
   | 'floor'
   | 'ours-adapter'
-  | 'platform-ws-gateway';
+  | 'platform-ws-gateway'
+  | 'ours-nest-validated'
+  | 'ours-adapter-validated'
+  | 'platform-ws-validated'
+  | 'ours-workers';
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 export interface ServerStartOptions {
-  compression: boolean;
+  config?: ServerConfig;
   /** Directory for `--cpu-prof` output, when profiling. */
   profileDir?: string;
 }
 
 export class ServerProcess {
-  private pendingStats: ((snapshot: ResourceSnapshot) => void)[] = [];
-  private stderr = '';
+  private pendingStats: {
+    resolve(snapshot: ResourceSnapshot): void;
+    reject(error: Error): void;
+  }[] = [];
+  private exitCode: number | null | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** What this server cannot do, with why (from its ready report). */
+    readonly lacks: Partial<Record<ServerFeature, string>>,
+    private readonly stderr: () => string,
   ) {
     child.on('message', (report: ServerReport) => {
-      if (report.type === 'stats') this.pendingStats.shift()?.(report);
+      if (report.type === 'stats') this.pendingStats.shift()?.resolve(report);
+    });
+    // A server that dies must fail the measurement, not leave a snapshot waiting forever.
+    child.on('exit', (code) => {
+      this.exitCode = code;
+      for (const pending of this.pendingStats.splice(0)) pending.reject(this.deathError());
     });
   }
 
@@ -46,22 +68,25 @@ export class ServerProcess {
     const [file, args] = withRaisedLimit(process.execPath, [...nodeArgs, script]);
     const child = spawn(file, args, {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      env: { ...process.env, BENCH_COMPRESSION: options.compression ? '1' : '0' },
+      env: { ...process.env, ...serverConfigEnv(options.config ?? {}) },
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const port = await waitForReady(child, name, () => stderr);
-    const server = new ServerProcess(child, port);
-    server.stderr = stderr;
-    return server;
+    const ready = await waitForReady(child, name, () => stderr);
+    return new ServerProcess(child, ready.port, ready.lacks, () => stderr);
   }
 
   /** CPU time and memory now; `gc` first runs a full collection (memory readings). */
   stats(gc = false): Promise<ResourceSnapshot> {
-    return new Promise((resolve) => {
-      this.pendingStats.push(resolve);
+    if (this.exitCode !== undefined) return Promise.reject(this.deathError());
+    return new Promise((resolve, reject) => {
+      this.pendingStats.push({ resolve, reject });
       this.send({ type: 'stats', gc });
     });
+  }
+
+  private deathError(): Error {
+    return new Error(`server exited with ${this.exitCode}: ${this.stderr().slice(-500)}`);
   }
 
   /** Asks the server to exit (so a CPU profile gets written), then makes sure it is gone. */
@@ -74,16 +99,18 @@ export class ServerProcess {
     clearTimeout(timer);
   }
 
-  get errorOutput(): string {
-    return this.stderr;
-  }
-
   private send(request: ServerRequest): void {
     this.child.send(request);
   }
 }
 
-function waitForReady(child: ChildProcess, name: string, stderr: () => string): Promise<number> {
+type ReadyReport = Extract<ServerReport, { type: 'ready' }>;
+
+function waitForReady(
+  child: ChildProcess,
+  name: string,
+  stderr: () => string,
+): Promise<ReadyReport> {
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       child.kill('SIGKILL');
@@ -95,7 +122,7 @@ function waitForReady(child: ChildProcess, name: string, stderr: () => string): 
       if (report.type !== 'ready') return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve(report.port);
+      resolve(report);
     });
   });
 }

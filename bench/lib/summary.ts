@@ -1,5 +1,5 @@
 /**
- * Medians of the repetitions per scenario and server, and the ratios against ws and the floor.
+ * Medians of the repetitions per scenario and server, and the ratios against reference servers.
  */
 import { median } from './median.js';
 import type { Sample } from './measurement.js';
@@ -40,6 +40,11 @@ export function summarise(server: ServerName, samples: Sample[]): SummaryRow {
   return { server, available: usable.length > 0, note, samples: usable.length, median: values };
 }
 
+/** The row's median of `metric`, or NaN when the server had no usable sample. */
+export function metricValue(row: SummaryRow, metric: Metric): number {
+  return row.available ? row.median[metric] : NaN;
+}
+
 /** `row`'s metric over the reference server's, or NaN when either is missing. */
 export function ratio(
   summary: ScenarioSummary,
@@ -48,6 +53,6 @@ export function ratio(
   against: ServerName,
 ): number {
   const reference = summary.rows.find((candidate) => candidate.server === against);
-  if (!reference?.available || !row.available) return NaN;
-  return row.median[metric] / reference.median[metric];
+  if (!reference) return NaN;
+  return metricValue(row, metric) / metricValue(reference, metric);
 }

@@ -5,13 +5,30 @@
  * Node server: one thread, no allocation on the message path, every echo checked byte for
  * byte, latency per message kept in a log-linear histogram (about 1.5% precision).
  *
- *   loadgen --port P --mode echo|handshake|broadcast|idle [--connections N] [--inflight K]
- *           [--size BYTES] [--opcode 1|2] [--warmup S] [--duration S] [--deflate]
- *           [--src-ips M] [--path /] [--json-event NAME]
+ *   loadgen --port P --mode echo|handshake|broadcast|publish|idle [--connections N]
+ *           [--inflight K] [--size BYTES] [--opcode 1|2] [--warmup S] [--duration S]
+ *           [--deflate] [--no-context-takeover] [--tls] [--src-ips M] [--path /]
+ *           [--json-event NAME] [--json-object] [--json-document] [--subscribers N]
  *
  * --json-event NAME (echo mode): each message is a Nest gateway message of exactly --size bytes,
  * {"event":"NAME","data":"<sequence number><letters>"}, which a handler returning
- * { event: NAME, data } answers with the very same bytes.
+ * { event: NAME, data } answers with the very same bytes. With --json-object the data is an
+ * object, {"event":"NAME","data":{"text":"<sequence number><letters>","n":1}} (for a DTO).
+ *
+ * --json-document (with --deflate): the payload is a valid JSON array of varied records of
+ * exactly --size bytes (after the broadcast prefix), so it compresses like real JSON rather
+ * than like the repetitive default text.
+ *
+ * --no-context-takeover (with --deflate): the offer asks for server_no_context_takeover and
+ * client_no_context_takeover; a server that accepts permessage-deflate must keep no context.
+ *
+ * --tls: wss (OpenSSL, certificate not verified: the bench makes its own self-signed one).
+ * Only when built with -DLOADGEN_TLS (and -lssl -lcrypto); otherwise --tls is refused.
+ *
+ * publish mode: every connection opens, the first --subscribers send "subscribe:bench" and wait
+ * for its echo (the server's acknowledgement); then connection 0 sends "publish:<sequence>..."
+ * messages (--inflight at a time), each complete when every subscriber has it. A message to a
+ * connection that did not subscribe is an error.
  *
  * Protocol with the orchestrator (stdout, one JSON object per line):
  *   {"event":"warm"}   the measured window starts now (take the server's "before" stats);
@@ -20,6 +37,7 @@
  *                      connections open until stdin closes, so closing them is not measured.
  *
  * Build: cc -O2 -o loadgen loadgen.c -lz
+ *        cc -O2 -DLOADGEN_TLS -o loadgen loadgen.c -lz -lssl -lcrypto   (with --tls)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -39,25 +57,34 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef LOADGEN_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
-enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_BROADCAST, MODE_IDLE };
-enum state { ST_CONNECTING, ST_UPGRADING, ST_OPEN, ST_CLOSING, ST_WAIT_EOF, ST_DONE };
-enum phase { PH_CONNECT, PH_WARMUP, PH_MEASURE, PH_DRAIN };
+enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_BROADCAST, MODE_PUBLISH, MODE_IDLE };
+enum state { ST_CONNECTING, ST_TLS_HANDSHAKE, ST_UPGRADING, ST_OPEN, ST_CLOSING, ST_WAIT_EOF, ST_DONE };
+enum phase { PH_CONNECT, PH_SUBSCRIBE, PH_WARMUP, PH_MEASURE, PH_DRAIN };
 
 /* ---- options ------------------------------------------------------------------------------ */
 
 struct options {
   const char *host, *path, *json_event;
-  int port, connections, inflight, size, opcode, src_ips, deflate;
+  int port, connections, inflight, size, opcode, src_ips, deflate, subscribers;
+  int json_object, json_document, no_context_takeover, tls;
   double warmup, duration;
   enum mode mode;
 };
 
-static struct options opt = {"127.0.0.1", "/", NULL, 0, 100, 1, 32, 1, 0, 0, 1.0, 3.0, MODE_ECHO};
+static struct options opt = {.host = "127.0.0.1", .path = "/", .connections = 100, .inflight = 1,
+                             .size = 32, .opcode = 1, .warmup = 1.0, .duration = 3.0, .mode = MODE_ECHO};
+
+/* Broadcast and publish: one message fans out to many connections. */
+static int fan_out(void) { return opt.mode == MODE_BROADCAST || opt.mode == MODE_PUBLISH; }
 
 /* ---- small utilities ---------------------------------------------------------------------- */
 
@@ -196,10 +223,14 @@ struct conn {
   uint64_t *sent_at;       /* ring of send times, inflight slots (echoes come back in order) */
   uint64_t started_at;     /* handshake mode: start of the current cycle */
   z_stream *inflater;      /* lazily, when the server compresses */
+  int acked;               /* publish mode: the server acknowledged the subscription */
+#ifdef LOADGEN_TLS
+  SSL *ssl;
+#endif
 };
 
 static struct conn *conns;
-static int epfd, open_count, pending_count, deflate_negotiated = -1;
+static int epfd, open_count, pending_count, acked_count, deflate_negotiated = -1;
 static enum phase phase = PH_CONNECT;
 static uint64_t phase_end_ns, window_start_ns, window_end_ns, messages, bytes, errors;
 static double cpu_start, cpu_end;
@@ -232,6 +263,69 @@ static void buf_reserve(struct buf *b, size_t extra) {
   b->data = xrealloc(b->data, b->cap);
 }
 
+/* ---- transport: plain TCP or TLS, both with read()/write()'s EAGAIN convention ------------ */
+
+#ifdef LOADGEN_TLS
+static SSL_CTX *tls_ctx;
+
+static void tls_init(void) {
+  tls_ctx = SSL_CTX_new(TLS_client_method());
+  if (!tls_ctx) die("SSL_CTX_new failed");
+  /* The bench's own self-signed certificate: nothing to verify against. */
+  SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+  /* A partial write leaves the rest in our buffer, which may move before the retry. */
+  SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+  /* A peer that closes without close_notify is an end of stream, as on plain TCP. */
+  SSL_CTX_set_options(tls_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+}
+
+/* Maps an OpenSSL result to read()/write()'s: > 0 bytes, 0 end of stream, -1 with errno. */
+static ssize_t tls_result(struct conn *c, int n) {
+  if (n > 0) return n;
+  int err = SSL_get_error(c->ssl, n);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && errno == 0)) return 0;
+  ERR_clear_error();
+  if (err != SSL_ERROR_SYSCALL) errno = EPROTO;
+  return -1;
+}
+#endif
+
+static ssize_t conn_read(struct conn *c, void *p, size_t n) {
+#ifdef LOADGEN_TLS
+  if (c->ssl) return errno = 0, tls_result(c, SSL_read(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n));
+#endif
+  return read(c->fd, p, n);
+}
+
+static ssize_t conn_write(struct conn *c, const void *p, size_t n) {
+#ifdef LOADGEN_TLS
+  if (c->ssl) return errno = 0, tls_result(c, SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n));
+#endif
+  return write(c->fd, p, n);
+}
+
+/* Decrypted bytes OpenSSL holds that epoll cannot know about. */
+static int conn_pending(struct conn *c) {
+#ifdef LOADGEN_TLS
+  if (c->ssl) return SSL_pending(c->ssl) > 0;
+#endif
+  (void)c;
+  return 0;
+}
+
+static void conn_free_transport(struct conn *c) {
+#ifdef LOADGEN_TLS
+  if (c->ssl) SSL_free(c->ssl), c->ssl = NULL;
+#endif
+  (void)c;
+}
+
 static void set_events(struct conn *c, int want_out) {
   if (c->want_out == want_out) return;
   c->want_out = want_out;
@@ -243,7 +337,7 @@ static void set_events(struct conn *c, int want_out) {
 static void flush_out(struct conn *c) {
   struct buf *b = &c->out;
   while (b->off < b->len) {
-    ssize_t n = write(c->fd, b->data + b->off, b->len - b->off);
+    ssize_t n = conn_write(c, b->data + b->off, b->len - b->off);
     if (n > 0) { b->off += (size_t)n; continue; }
     if (n < 0 && errno == EAGAIN) break;
     record_error("write: %s", strerror(errno));
@@ -285,19 +379,24 @@ static void queue_frame(struct conn *c, int opcode, int rsv1, const uint8_t *pay
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
-static const char BROADCAST_PREFIX[] = "broadcast:";
-#define PREFIX_LEN (sizeof BROADCAST_PREFIX - 1)
+/* Fan-out modes: what makes the server broadcast or publish the message. */
+static const char *fan_prefix = "";
+static size_t fan_prefix_len;
 
-/* --json-event: the JSON around the data string. */
+/* Publish mode: the subscription request, acknowledged by its echo. */
+static const char SUBSCRIBE_MSG[] = "subscribe:bench";
+#define SUBSCRIBE_LEN (sizeof SUBSCRIBE_MSG - 1)
+
+/* --json-event: the JSON around the data string (or, with --json-object, the text field). */
 static char json_prefix[128];
 static size_t json_prefix_len;
-static const char JSON_SUFFIX[] = "\"}";
-#define JSON_SUFFIX_LEN (sizeof JSON_SUFFIX - 1)
+static const char *json_suffix = "\"}";
+static size_t json_suffix_len = 2;
 
 /* Offset of the 16 hex digits of the sequence number in a message. */
 static size_t seq_offset(void) {
   if (opt.json_event) return json_prefix_len;
-  return opt.mode == MODE_BROADCAST ? PREFIX_LEN : 0;
+  return fan_prefix_len;
 }
 static int has_seq(void) { return !opt.deflate && (size_t)opt.size >= seq_offset() + 16; }
 
@@ -306,17 +405,48 @@ static void write_seq(uint8_t *p, uint64_t seq) {
   for (int i = 15; i >= 0; i--, seq >>= 4) p[i] = (uint8_t)hex[seq & 15];
 }
 
+/* A fixed-seed generator: the JSON document is the same in every run. */
+static uint32_t doc_state = 12345;
+static uint32_t doc_next(void) { return doc_state = doc_state * 1103515245u + 12345u, doc_state >> 8; }
+
+/* A valid JSON array of exactly `size` bytes (size >= 16): varied chat-like records, then one
+   {"pad":"..."} record that fills the rest. */
+static void build_json_document(uint8_t *out, size_t size) {
+  static const char *words[] = {"hello", "world", "socket", "frame", "message", "server", "client",
+                                "stream", "queue", "event", "update", "status", "online", "typing",
+                                "room", "latency", "deflate", "window", "buffer", "chat"};
+  static const char pad_open[] = "{\"pad\":\"", pad_close[] = "\"}]";
+  const size_t nwords = sizeof words / sizeof *words, tail = sizeof pad_open - 1 + sizeof pad_close - 1;
+  size_t n = 0;
+  char record[256];
+  out[n++] = '[';
+  for (unsigned id = 1;; id++) {
+    int len = snprintf(record, sizeof record,
+                       "{\"id\":%u,\"user\":\"user-%03u\",\"text\":\"%s %s %s\",\"score\":%u,\"online\":%s},", id,
+                       doc_next() % 1000, words[doc_next() % nwords], words[doc_next() % nwords],
+                       words[doc_next() % nwords], doc_next() % 100000, doc_next() % 2 ? "true" : "false");
+    if (n + (size_t)len + tail > size) break;
+    memcpy(out + n, record, (size_t)len);
+    n += (size_t)len;
+  }
+  memcpy(out + n, pad_open, sizeof pad_open - 1);
+  n += sizeof pad_open - 1;
+  memset(out + n, 'x', size - n - (sizeof pad_close - 1));
+  memcpy(out + size - (sizeof pad_close - 1), pad_close, sizeof pad_close - 1);
+}
+
 static void build_template(void) {
   template_msg = xrealloc(NULL, (size_t)opt.size + 1);
   /* Printable and repetitive: valid UTF-8 for text frames, compressible for deflate. */
   static const char words[] = "{\"user\":\"alice\",\"text\":\"hello world\",\"n\":12345} ";
   for (int i = 0; i < opt.size; i++) template_msg[i] = (uint8_t)words[i % (sizeof words - 1)];
-  if (opt.mode == MODE_BROADCAST) memcpy(template_msg, BROADCAST_PREFIX, PREFIX_LEN);
+  if (opt.json_document) build_json_document(template_msg + fan_prefix_len, (size_t)opt.size - fan_prefix_len);
+  memcpy(template_msg, fan_prefix, fan_prefix_len);
   if (opt.json_event) {
     /* Letters only between the quotes: nothing JSON.stringify would escape. */
     for (int i = 0; i < opt.size; i++) template_msg[i] = (uint8_t)('a' + i % 26);
     memcpy(template_msg, json_prefix, json_prefix_len);
-    memcpy(template_msg + opt.size - JSON_SUFFIX_LEN, JSON_SUFFIX, JSON_SUFFIX_LEN);
+    memcpy(template_msg + opt.size - json_suffix_len, json_suffix, json_suffix_len);
   }
   scratch_cap = (size_t)opt.size + 64;
   scratch = xrealloc(NULL, scratch_cap);
@@ -337,11 +467,11 @@ static void build_compressed(void) {
 
 static void send_message(struct conn *c, uint64_t seq) {
   if (deflate_negotiated == 1) {
-    queue_frame(c, opt.opcode, 1, compressed_msg, compressed_len);
+    queue_frame(c, fan_out() ? 1 : opt.opcode, 1, compressed_msg, compressed_len);
     return;
   }
   if (has_seq()) write_seq(template_msg + seq_offset(), seq);
-  queue_frame(c, opt.mode == MODE_BROADCAST ? 1 : opt.opcode, 0, template_msg, (size_t)opt.size);
+  queue_frame(c, fan_out() ? 1 : opt.opcode, 0, template_msg, (size_t)opt.size);
 }
 
 static int payload_matches(const uint8_t *p, size_t len, uint64_t seq) {
@@ -374,7 +504,8 @@ static int inflate_message(struct conn *c, uint8_t *p, size_t len, size_t *out_l
   return 1;
 }
 
-/* ---- broadcast bookkeeping: a broadcast is complete when every connection has it ---------- */
+/* ---- fan-out bookkeeping: a broadcast (publish) is complete when every connection (every
+   subscriber) has it ------------------------------------------------------------------------- */
 
 #define RING 4096
 static uint32_t delivered[RING];
@@ -390,13 +521,35 @@ static void send_broadcasts(void) {
   flush_out(sender);
 }
 
+static uint32_t fan_out_target(void) {
+  return (uint32_t)(opt.mode == MODE_PUBLISH ? opt.subscribers : opt.connections);
+}
+
 static void on_broadcast_delivery(uint64_t seq, uint64_t t) {
   uint64_t slot = seq % RING;
+  uint32_t target = fan_out_target();
   if (phase == PH_MEASURE) messages++, hist_add(t - broadcast_sent_at[slot]);
-  if (++delivered[slot] < (uint32_t)opt.connections) return;
-  while (broadcasts_completed < broadcasts_sent && delivered[broadcasts_completed % RING] == (uint32_t)opt.connections)
+  if (++delivered[slot] < target) return;
+  while (broadcasts_completed < broadcasts_sent && delivered[broadcasts_completed % RING] == target)
     delivered[broadcasts_completed++ % RING] = 0;
   send_broadcasts();
+}
+
+/* ---- publish mode: subscriptions before the traffic ------------------------------------------ */
+
+static void send_subscriptions(void) {
+  for (int i = 0; i < opt.subscribers; i++) {
+    queue_frame(&conns[i], 1, 0, (const uint8_t *)SUBSCRIBE_MSG, SUBSCRIBE_LEN);
+    flush_out(&conns[i]);
+  }
+}
+
+static void on_subscribe_ack(struct conn *c, const uint8_t *p, size_t len) {
+  if (c->index >= opt.subscribers || c->acked || len != SUBSCRIBE_LEN || memcmp(p, SUBSCRIBE_MSG, len) != 0) {
+    record_error("connection %d: unexpected message while subscribing", c->index);
+    return;
+  }
+  c->acked = 1, acked_count++;
 }
 
 /* ---- per-mode reactions to a received data message ---------------------------------------- */
@@ -416,12 +569,17 @@ static void on_data_message(struct conn *c, uint8_t *p, size_t len, int compress
     if (!inflate_message(c, p, len, &len)) { record_error("inflate failed"); return; }
     p = scratch;
   }
+  if (phase == PH_SUBSCRIBE) { on_subscribe_ack(c, p, len); return; }
+  if (opt.mode == MODE_PUBLISH && c->index >= opt.subscribers) {
+    record_error("connection %d did not subscribe but got a message", c->index);
+    return;
+  }
   if (!payload_matches(p, len, c->received)) {
     record_error("connection %d: message %llu differs (%zu bytes)", c->index, (unsigned long long)c->received, len);
     return;
   }
   if (phase == PH_MEASURE) bytes += len;
-  if (opt.mode == MODE_BROADCAST) on_broadcast_delivery(c->received++, t);
+  if (fan_out()) on_broadcast_delivery(c->received++, t);
   else if (opt.mode == MODE_ECHO) on_echo(c, t);
   else record_error("unexpected message in mode %d", opt.mode);
 }
@@ -431,9 +589,10 @@ static void on_data_message(struct conn *c, uint8_t *p, size_t len, int compress
 static void open_socket(struct conn *c);
 
 static void close_conn(struct conn *c) {
+  conn_free_transport(c);
   if (c->fd >= 0) close(c->fd);
   if (c->state == ST_OPEN || c->state == ST_CLOSING || c->state == ST_WAIT_EOF) open_count--;
-  if (c->state == ST_CONNECTING || c->state == ST_UPGRADING) pending_count--;
+  if (c->state == ST_CONNECTING || c->state == ST_TLS_HANDSHAKE || c->state == ST_UPGRADING) pending_count--;
   c->fd = -1, c->state = ST_DONE, c->want_out = 0;
   c->in.len = c->in.off = c->out.len = c->out.off = 0;
   if (c->inflater) inflateEnd(c->inflater), free(c->inflater), c->inflater = NULL;
@@ -459,12 +618,16 @@ static void send_upgrade(struct conn *c) {
     memcpy(raw + i, &r, 4);
   }
   base64(raw, 16, c->key);
-  char req[512];
+  const char *offer = !opt.deflate ? ""
+                      : opt.no_context_takeover
+                          ? "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                            "client_no_context_takeover; client_max_window_bits\r\n"
+                          : "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+  char req[640];
   int n = snprintf(req, sizeof req,
                    "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
-                   opt.path, opt.host, opt.port, c->key,
-                   opt.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "");
+                   opt.path, opt.host, opt.port, c->key, offer);
   buf_reserve(&c->out, (size_t)n);
   memcpy(c->out.data + c->out.len, req, (size_t)n);
   c->out.len += (size_t)n;
@@ -541,8 +704,13 @@ static int handle_upgrade_response(struct conn *c) {
   else {
     const char *ext = find_header(head, "sec-websocket-extensions:");
     int negotiated = ext && strncasecmp(ext, "permessage-deflate", 18) == 0;
+    const char *line_end = ext ? strstr(ext, "\r\n") : NULL;
+    const char *no_takeover = ext ? strstr(ext, "server_no_context_takeover") : NULL;
     if (deflate_negotiated < 0) deflate_negotiated = negotiated;
-    on_open(c);
+    /* RFC 7692 7.1.1.1: a server that accepts the offer must answer server_no_context_takeover. */
+    if (negotiated && opt.no_context_takeover && (!no_takeover || no_takeover > line_end))
+      fail_conn(c, "server accepted deflate without server_no_context_takeover");
+    else on_open(c);
   }
   free(head);
   return 1;
@@ -575,23 +743,63 @@ static void handle_frames(struct conn *c) {
   }
 }
 
-static void on_readable(struct conn *c) {
+/* One read and what it completes; returns 0 when there is nothing more to read now. */
+static int read_once(struct conn *c) {
   struct buf *b = &c->in;
   buf_reserve(b, 65536);
-  ssize_t n = read(c->fd, b->data + b->len, b->cap - b->len);
+  ssize_t n = conn_read(c, b->data + b->len, b->cap - b->len);
   if (n == 0) {
     if (c->state == ST_WAIT_EOF) handshake_cycle_done(c);
     else if (phase != PH_DRAIN) fail_conn(c, "unexpected EOF");
     else close_conn(c);
-    return;
+    return 0;
   }
   if (n < 0) {
     if (errno != EAGAIN) fail_conn(c, strerror(errno));
-    return;
+    return 0;
   }
   b->len += (size_t)n;
-  if (c->state == ST_UPGRADING && !handle_upgrade_response(c)) return;
+  if (c->state == ST_UPGRADING && !handle_upgrade_response(c)) return 1;
   if (c->state != ST_DONE) handle_frames(c);
+  return 1;
+}
+
+static void on_readable(struct conn *c) {
+  /* TLS: a read returns one record at most; what OpenSSL already holds, epoll never reports. */
+  while (read_once(c) && c->state != ST_DONE && conn_pending(c)) {}
+}
+
+#ifdef LOADGEN_TLS
+/* Drives the TLS handshake; the WebSocket upgrade follows once it is done. */
+static void tls_handshake_step(struct conn *c) {
+  int rc = SSL_do_handshake(c->ssl);
+  if (rc == 1) { send_upgrade(c); return; }
+  int err = SSL_get_error(c->ssl, rc);
+  if (err == SSL_ERROR_WANT_READ) set_events(c, 0);
+  else if (err == SSL_ERROR_WANT_WRITE) set_events(c, 1);
+  else {
+    char why[160];
+    ERR_error_string_n(ERR_get_error(), why, sizeof why);
+    ERR_clear_error();
+    fail_conn(c, why);
+  }
+}
+
+static void start_tls(struct conn *c) {
+  c->ssl = SSL_new(tls_ctx);
+  if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) die("SSL_new failed");
+  SSL_set_connect_state(c->ssl);
+  c->state = ST_TLS_HANDSHAKE;
+  tls_handshake_step(c);
+}
+#endif
+
+/* The TCP connection is up: TLS first when asked, then the upgrade request. */
+static void on_connected(struct conn *c) {
+#ifdef LOADGEN_TLS
+  if (opt.tls) { start_tls(c); return; }
+#endif
+  send_upgrade(c);
 }
 
 static void on_event(struct conn *c, uint32_t events) {
@@ -600,9 +808,12 @@ static void on_event(struct conn *c, uint32_t events) {
     socklen_t len = sizeof err;
     getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err) die("connect: %s", strerror(err));
-    send_upgrade(c);
+    on_connected(c);
     return;
   }
+#ifdef LOADGEN_TLS
+  if (c->state == ST_TLS_HANDSHAKE) { tls_handshake_step(c); return; }
+#endif
   if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(c);
   /* Everything one read produced leaves in one write (a socket reopened by a finished
      handshake cycle is still connecting: it must keep waiting for EPOLLOUT). */
@@ -618,7 +829,7 @@ static void print_line(const char *line) {
 }
 
 static void start_traffic(void) {
-  if (opt.mode == MODE_BROADCAST) send_broadcasts();
+  if (fan_out()) send_broadcasts();
   if (opt.mode != MODE_ECHO) return;
   uint64_t t = now_ns();
   for (int i = 0; i < opt.connections; i++) {
@@ -631,13 +842,13 @@ static void start_traffic(void) {
 static void print_results(void) {
   double secs = (window_end_ns - window_start_ns) / 1e9, cpu = cpu_end - cpu_start;
   double per_s = secs > 0 ? 1 / secs : 0; /* idle mode has an empty window */
-  const char *names[] = {"echo", "handshake", "broadcast", "idle"};
-  printf("{\"mode\":\"%s\",\"connections\":%d,\"inflight\":%d,\"size\":%d,\"opcode\":%d,"
-         "\"deflate\":%s,\"seconds\":%.4f,\"messages\":%llu,\"messages_per_s\":%.1f,"
+  const char *names[] = {"echo", "handshake", "broadcast", "publish", "idle"};
+  printf("{\"mode\":\"%s\",\"connections\":%d,\"subscribers\":%d,\"inflight\":%d,\"size\":%d,"
+         "\"opcode\":%d,\"tls\":%s,\"deflate\":%s,\"seconds\":%.4f,\"messages\":%llu,\"messages_per_s\":%.1f,"
          "\"bytes\":%llu,\"p50_us\":%.2f,\"p99_us\":%.2f,\"cpu_s\":%.4f,\"cpu_share\":%.4f,"
          "\"errors\":%llu,\"error\":%s%s%s}\n",
-         names[opt.mode], opt.connections, opt.inflight, opt.size, opt.opcode,
-         deflate_negotiated == 1 ? "true" : "false", secs, (unsigned long long)messages, messages * per_s,
+         names[opt.mode], opt.connections, opt.subscribers, opt.inflight, opt.size, opt.opcode,
+         opt.tls ? "true" : "false", deflate_negotiated == 1 ? "true" : "false", secs, (unsigned long long)messages, messages * per_s,
          (unsigned long long)bytes, hist_percentile_us(0.5), hist_percentile_us(0.99), cpu, cpu * per_s,
          (unsigned long long)errors, first_error[0] ? "\"" : "", first_error[0] ? first_error : "null",
          first_error[0] ? "\"" : "");
@@ -650,6 +861,11 @@ static void open_more(void) {
   while (next_to_open < opt.connections && pending_count < 256) open_socket(&conns[next_to_open++]);
 }
 
+static void start_warmup(uint64_t t) {
+  phase = PH_WARMUP, phase_end_ns = t + (uint64_t)(opt.warmup * 1e9);
+  start_traffic();
+}
+
 static void advance_phase(uint64_t t) {
   /* Handshake mode needs no open connections: its traffic is opening them. */
   if (phase == PH_CONNECT && (open_count == opt.connections || opt.mode == MODE_HANDSHAKE)) {
@@ -660,8 +876,10 @@ static void advance_phase(uint64_t t) {
       print_results();
       return;
     }
-    phase = PH_WARMUP, phase_end_ns = t + (uint64_t)(opt.warmup * 1e9);
-    start_traffic();
+    if (opt.mode == MODE_PUBLISH) phase = PH_SUBSCRIBE, send_subscriptions();
+    else start_warmup(t);
+  } else if (phase == PH_SUBSCRIBE && acked_count == opt.subscribers) {
+    start_warmup(t);
   } else if (phase == PH_WARMUP && t >= phase_end_ns) {
     print_line("{\"event\":\"warm\"}");
     phase = PH_MEASURE, window_start_ns = now_ns(), cpu_start = cpu_seconds();
@@ -673,10 +891,32 @@ static void advance_phase(uint64_t t) {
   }
 }
 
+/* What the mode and the other options need from each other. */
+static void check_mode_options(void) {
+  if (opt.mode == MODE_BROADCAST) fan_prefix = "broadcast:";
+  if (opt.mode == MODE_PUBLISH) fan_prefix = "publish:";
+  fan_prefix_len = strlen(fan_prefix);
+  if (fan_out() && opt.size < (int)fan_prefix_len + 16) opt.size = (int)fan_prefix_len + 16;
+  if (opt.mode == MODE_PUBLISH) {
+    if (opt.subscribers == 0) opt.subscribers = opt.connections;
+    if (opt.subscribers < 1 || opt.subscribers > opt.connections) die("bad --subscribers");
+  }
+  if (opt.json_document && (!opt.deflate || (size_t)opt.size < fan_prefix_len + 16))
+    die("--json-document needs --deflate and --size of at least 16 (after the prefix)");
+  if (opt.no_context_takeover && !opt.deflate) die("--no-context-takeover needs --deflate");
+#ifndef LOADGEN_TLS
+  if (opt.tls) die("--tls: this load generator was built without OpenSSL");
+#endif
+}
+
 static void parse_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
     if (!strcmp(a, "--deflate")) { opt.deflate = 1; continue; }
+    if (!strcmp(a, "--no-context-takeover")) { opt.no_context_takeover = 1; continue; }
+    if (!strcmp(a, "--json-object")) { opt.json_object = 1; continue; }
+    if (!strcmp(a, "--json-document")) { opt.json_document = 1; continue; }
+    if (!strcmp(a, "--tls")) { opt.tls = 1; continue; }
     i++;
     if (!strcmp(a, "--host")) opt.host = v;
     else if (!strcmp(a, "--path")) opt.path = v;
@@ -687,29 +927,33 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--size")) opt.size = atoi(v);
     else if (!strcmp(a, "--opcode")) opt.opcode = atoi(v);
     else if (!strcmp(a, "--src-ips")) opt.src_ips = atoi(v);
+    else if (!strcmp(a, "--subscribers")) opt.subscribers = atoi(v);
     else if (!strcmp(a, "--warmup")) opt.warmup = atof(v);
     else if (!strcmp(a, "--duration")) opt.duration = atof(v);
     else if (!strcmp(a, "--mode")) {
       if (!strcmp(v, "echo")) opt.mode = MODE_ECHO;
       else if (!strcmp(v, "handshake")) opt.mode = MODE_HANDSHAKE;
       else if (!strcmp(v, "broadcast")) opt.mode = MODE_BROADCAST;
+      else if (!strcmp(v, "publish")) opt.mode = MODE_PUBLISH;
       else if (!strcmp(v, "idle")) opt.mode = MODE_IDLE;
       else die("unknown mode %s", v);
     } else die("unknown option %s", a);
   }
   if (!opt.port) die("--port is required");
   if (opt.connections < 1 || opt.inflight < 1 || opt.inflight > RING) die("bad --connections or --inflight");
-  if (opt.mode == MODE_BROADCAST && opt.size < (int)PREFIX_LEN + 16) opt.size = (int)PREFIX_LEN + 16;
+  check_mode_options();
   if (opt.json_event) {
     if (opt.mode != MODE_ECHO || opt.deflate || opt.opcode != 1) die("--json-event needs --mode echo, text, no --deflate");
     for (const char *p = opt.json_event; *p; p++)
       if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
         die("--json-event: letters, digits, '-' and '_' only");
-    int n = snprintf(json_prefix, sizeof json_prefix, "{\"event\":\"%s\",\"data\":\"", opt.json_event);
+    const char *data_open = opt.json_object ? "{\"text\":\"" : "\"";
+    int n = snprintf(json_prefix, sizeof json_prefix, "{\"event\":\"%s\",\"data\":%s", opt.json_event, data_open);
     if (n < 0 || (size_t)n >= sizeof json_prefix) die("--json-event: name too long");
     json_prefix_len = (size_t)n;
-    if ((size_t)opt.size < json_prefix_len + 16 + JSON_SUFFIX_LEN) die("--size too small for --json-event %s", opt.json_event);
-  }
+    if (opt.json_object) json_suffix = "\",\"n\":1}}", json_suffix_len = strlen(json_suffix);
+    if ((size_t)opt.size < json_prefix_len + 16 + json_suffix_len) die("--size too small for --json-event %s", opt.json_event);
+  } else if (opt.json_object) die("--json-object needs --json-event");
 }
 
 int main(int argc, char **argv) {
@@ -717,6 +961,9 @@ int main(int argc, char **argv) {
   rng_state ^= now_ns() ^ (uint64_t)getpid() << 32;
   build_template();
   if (opt.deflate) build_compressed();
+#ifdef LOADGEN_TLS
+  if (opt.tls) tls_init();
+#endif
   conns = calloc((size_t)opt.connections, sizeof *conns);
   if (!conns) die("out of memory");
   for (int i = 0; i < opt.connections; i++) {

@@ -2,10 +2,14 @@
  * Bench server (e): the floor. node:net, the opening handshake by hand, and
  * `floor-frame-echo.ts` for the frames: what any WebSocket server on Node must at least pay
  * (the socket reads and writes and a copy of each payload), as a lower bound for the others.
+ * On node:tls when the scenario asks for TLS (the same code: a TLSSocket is a net.Socket).
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { echoFrames, type EchoSink } from './floor-frame-echo.js';
+import { serverConfig } from './server-config.js';
 import { BENCH_HOST, serveControlChannel } from './server-ipc.js';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -80,9 +84,16 @@ function serve(socket: Socket): void {
   socket.on('error', () => socket.destroy());
 }
 
-const server = createServer(serve);
+function createListener(): Server {
+  const { tls } = serverConfig();
+  if (!tls) return createServer(serve);
+  const options = { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  return createTlsServer(options, serve).on('tlsClientError', () => undefined);
+}
+
+const server = createListener();
 server.listen(0, BENCH_HOST, () => {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  serveControlChannel(address.port, false);
+  serveControlChannel(address.port);
 });

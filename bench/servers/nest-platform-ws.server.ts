@@ -18,11 +18,13 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { isBroadcast } from './broadcast-prefix.js';
-import { BENCH_HOST, compressionRequested, serveControlChannel } from './server-ipc.js';
+import { serverConfig } from './server-config.js';
+import { BENCH_HOST, serveControlChannel, startServer } from './server-ipc.js';
+import { wsPerMessageDeflate } from './ws-deflate-options.js';
 
-const compression = compressionRequested();
+const config = serverConfig();
 
-@WebSocketGateway({ perMessageDeflate: compression })
+@WebSocketGateway({ perMessageDeflate: wsPerMessageDeflate(config) })
 class EchoGateway implements OnGatewayConnection {
   @NestWebSocketServer()
   server!: WebSocketServer;
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, BENCH_HOST);
   const address = app.getHttpServer().address() as AddressInfo;
-  serveControlChannel(address.port, compression);
+  serveControlChannel(address.port, { compression: config.compression });
 }
 
-void main();
+startServer(main);

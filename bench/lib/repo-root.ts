@@ -1,0 +1,5 @@
+/** The repository root, from build/bench/lib/ (compiled) three levels up. */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
