@@ -73,7 +73,9 @@ export class ServerListener {
         this.settings.maxHeaderSize,
         this.settings.handshakeTimeoutMs,
         {
-          upgrade: (socket, head, rest) => this.upgrades.upgrade({ ...head, socket }, socket, rest),
+          // The head becomes the request (with its socket) without a copy.
+          upgrade: (socket, head, rest) =>
+            this.upgrades.upgrade(Object.assign(head, { socket }), socket, rest),
           fallback: (socket, buffered) => this.handToHttp(socket, buffered),
           refuse: (socket, status, reason) => refuseRaw(socket, status, reason),
         },

@@ -25,5 +25,8 @@ export function splitHeaderList(value: string | string[] | undefined): string[] 
 /** Whether a comma-separated header holds `token`, compared case-insensitively. */
 export function headerHasToken(value: string | string[] | undefined, token: string): boolean {
   const wanted = token.toLowerCase();
+  // The usual case, a single value (`Upgrade: websocket`), without building a list.
+  if (typeof value === 'string' && !value.includes(','))
+    return value.trim().toLowerCase() === wanted;
   return splitHeaderList(value).some((item) => item.toLowerCase() === wanted);
 }
