@@ -39,6 +39,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** SIGKILLs every pid that still exists (cleanup after a graceful stop that left some behind). */
+export function killIfAlive(pids: number[]): void {
+  for (const pid of pids) {
+    if (pid <= 0 || !isAlive(pid)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone in between.
+    }
+  }
+}
+
 /** Waits until none of the pids exists, failing after `ms`. */
 export async function waitForExit(pids: number[], ms = 5000): Promise<void> {
   await waitUntil(() => pids.every((pid) => !isAlive(pid)), ms, `pids ${pids.join(', ')} to exit`);
