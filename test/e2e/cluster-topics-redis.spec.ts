@@ -94,9 +94,10 @@ describe('topics across three nodes over Redis', () => {
     resumeRedis();
     for (const client of [...all(), ...extra]) client.close();
     const pids = nodes.map((node) => node.pid);
+    const redisPid = redis?.pid;
     await Promise.all(nodes.map((node) => node.stop()));
     await redis?.stop();
-    const everything = redis?.pid === undefined ? pids : [...pids, redis.pid];
+    const everything = redisPid === undefined ? pids : [...pids, redisPid];
     killIfAlive(everything);
     await waitForExit(everything, 5000);
   }, 10000);
