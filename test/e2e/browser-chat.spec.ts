@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/chromium.js';
+import { eventually } from './support/cluster-process.js';
 import { WsServer } from '../../src/index.js';
 import { AppModule } from '../../sample-app/app.module.js';
 
@@ -27,6 +28,10 @@ describe('sample app in a real browser', () => {
   }
 
   const lines = (page: Page) => page.locator('.message').allTextContents();
+
+  /** A number of the stats panel's total row: `connections`, `in` or `out`. */
+  const total = async (page: Page, column: string) =>
+    Number(await page.locator(`#total-${column}`).textContent());
 
   beforeAll(async () => {
     process.env.PORT = '0';
@@ -87,10 +92,10 @@ describe('sample app in a real browser', () => {
     const watcher = await openChat();
     const talker = await openChat();
     await watcher.locator('#stats tbody tr').first().waitFor({ timeout: 5000 });
-    await watcher.waitForFunction(
-      () => Number(document.getElementById('total-connections')?.textContent) === 2,
-      undefined,
-      { timeout: 5000, polling: 100 },
+    await eventually(
+      async () => (await total(watcher, 'connections')) === 2,
+      5000,
+      'the panel to count both pages',
     );
     const before = await watcher.locator('#stats tbody tr').count();
     expect(before).toBe(1);
@@ -99,12 +104,11 @@ describe('sample app in a real browser', () => {
     expect(cells.slice(1).every((cell) => /^\d+$/.test(cell))).toBe(true);
 
     for (let i = 0; i < 5; i++) await say(talker, 'dee', `message ${i}`);
-    await watcher.waitForFunction(
-      () =>
-        Number(document.getElementById('total-in')?.textContent) >= 1 &&
-        Number(document.getElementById('total-out')?.textContent) >= 1,
-      undefined,
-      { timeout: 5000, polling: 100 },
+    // The report whose second holds those messages counts them.
+    await eventually(
+      async () => (await total(watcher, 'in')) >= 1 && (await total(watcher, 'out')) >= 1,
+      5000,
+      'the panel to count messages in and out',
     );
     await watcher.close();
     await talker.close();
