@@ -4,6 +4,7 @@ import { ChatGateway } from './chat/chat.gateway.js';
 import { ChatService } from './chat/chat.service.js';
 import { EchoGateway } from './echo/echo.gateway.js';
 import { HttpGateway } from './http/http.gateway.js';
+import { StatsPublisher } from './stats/stats.publisher.js';
 
 /** Worker processes from `WORKERS` (default 1: one process). */
 export function sampleWorkers(env: NodeJS.ProcessEnv = process.env): number {
@@ -30,6 +31,6 @@ export function sampleOptions(env: NodeJS.ProcessEnv = process.env): WsServerMod
 
 @Module({
   imports: [WsServerModule.forRootAsync({ useFactory: () => sampleOptions() })],
-  providers: [EchoGateway, ChatService, ChatGateway, HttpGateway],
+  providers: [EchoGateway, ChatService, ChatGateway, HttpGateway, StatsPublisher],
 })
 export class AppModule {}

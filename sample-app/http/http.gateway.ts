@@ -4,14 +4,15 @@ import { CHAT_PAGE } from './chat-page.js';
 
 /**
  * Plain HTTP on the WebSocket port (Swoole's `onRequest`): the chat page, a broadcast trigger
- * (the seed's example: push a message to every connection) and the server's stats.
+ * (the seed's example: push a message to every connection) and the stats of every worker or
+ * node (`statsAsync()`: this process first).
  */
 @Injectable()
 export class HttpGateway {
   constructor(@Inject(WsServer) private readonly server: WsServer) {}
 
   @OnRequest()
-  handle(request: WsRequest, response: WsResponse): void {
+  async handle(request: WsRequest, response: WsResponse): Promise<void> {
     const { request_method: method, path_info: path } = request.server;
     if (method !== 'GET') return this.send(response, 405, { error: 'method not allowed' });
     if (path === '/') {
@@ -20,7 +21,7 @@ export class HttpGateway {
       return;
     }
     if (path === '/broadcast') return this.broadcast(request, response);
-    if (path === '/stats') return this.send(response, 200, this.server.stats());
+    if (path === '/stats') return this.send(response, 200, await this.server.statsAsync());
     this.send(response, 404, { error: 'not found' });
   }
 

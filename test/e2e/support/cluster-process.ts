@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { delay, waitUntil } from './wait.js';
@@ -36,6 +36,31 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The pids of a process's children (Linux `/proc`; empty where it cannot be read), e.g. the
+ * workers of a `runCluster` primary that prints no pids, so a cleanup can end them by pid.
+ */
+export function childPidsOf(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return text.split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs every pid that still exists (cleanup after a graceful stop that left some behind). */
+export function killIfAlive(pids: number[]): void {
+  for (const pid of pids) {
+    if (pid <= 0 || !isAlive(pid)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone in between.
+    }
   }
 }
 
