@@ -82,9 +82,15 @@ describe('topics across three nodes over Redis', () => {
       clients.push([await ControlClient.connect(port), await ControlClient.connect(port)]);
     }
     [[a, a2], [b, b2], [c, c2]] = clients;
-    // Every node sees the others once each has beaten again.
+    // Every node sees the others once each has beaten again: ask each of them, since each
+    // refreshes its own view of the live nodes on its own beat.
     await eventually(
-      async () => ((await c.call('connections')).result as number[]).length === 2 * NODES,
+      async () => {
+        const seen = await Promise.all(
+          [a, b, c].map(async (via) => ((await via.call('connections')).result as number[]).length),
+        );
+        return seen.every((count) => count === 2 * NODES);
+      },
       5000,
       'every node to see the others',
     );
