@@ -17,6 +17,8 @@
  *                                  the report shows mixed beside fresh, with the ratio
  *                                  (lib/mixed-run.ts); the main pass is then fresh even under
  *                                  BENCH_QUICK
+ *   BENCH_HEAP_MB=128 ...          every server holds about that much live state on its heap,
+ *                                  as an application would (a bare bench server has 10-20 MB)
  *   BENCH_PROFILE=echo-100x1 ...   one run of ours-nest under --cpu-prof, top self times
  *   BENCH_PROFILE_SERVER=ws ...    with BENCH_PROFILE: profile that server instead
  *

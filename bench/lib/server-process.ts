@@ -65,6 +65,9 @@ export class ServerProcess {
     const script = join(REPO_ROOT, `build/bench/servers/${name}.server.js`);
     const nodeArgs = ['--expose-gc'];
     if (options.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
+    // BENCH_HEAP_MB: the server holds that much live application state (see heap-ballast.ts).
+    if (Number(process.env.BENCH_HEAP_MB ?? 0) > 0)
+      nodeArgs.push('--import', join(REPO_ROOT, 'build/bench/servers/heap-ballast.js'));
     const [file, args] = withRaisedLimit(process.execPath, [...nodeArgs, script]);
     const child = spawn(file, args, {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
