@@ -15,6 +15,7 @@ import {
   encodeFrame,
   encodeFrameHeader,
   encodeServerFrame,
+  encodeServerFrameInto,
   randomMask,
 } from '../src/protocol/frame-encoder.js';
 import { FrameParser, type FrameParserSink } from '../src/protocol/frame-parser.js';
@@ -393,6 +394,24 @@ function encodeCases(): Case[] {
       ),
       ws: wsServer,
     });
+    // What the runtime does for the small frames after the first of a turn: written into the
+    // turn's slab (from Node's buffer pool), one write for all of them, no allocation per frame.
+    const slab = Buffer.allocUnsafe(Math.max(4095, (size.bytes + 14) * 4));
+    let slabAt = 0;
+    if (size.bytes <= SMALL_FRAME_LIMIT)
+      cases.push({
+        label: `${size.label} server, into a batch`,
+        bytesPerOp: size.bytes,
+        opsPerPass: calls,
+        ours: encoder('ours', calls, () => {
+          if (slab.length - slabAt < size.bytes + 14) slabAt = 0;
+          const end = encodeServerFrameInto(slab, slabAt, opcode, payload, size.bytes, ourOptions);
+          const written = end - slabAt;
+          slabAt = end;
+          return written;
+        }),
+        ws: wsServer,
+      });
     cases.push({
       label: `${size.label} client (masked)`,
       bytesPerOp: size.bytes,

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import {
   encodeFrame,
+  encodeServerFrameInto,
   frameHeaderSize,
   SMALL_FRAME_LIMIT,
   writeFrameHeader,
@@ -35,6 +36,14 @@ export class FrameSender {
   /** Frames written this turn and not yet handed to the socket: one buffer, or several. */
   private batch: Buffer | Buffer[] | null = null;
   private batchBytes = 0;
+  /**
+   * Small frames after the first of a turn are written into a slab (from Node's buffer pool)
+   * rather than each into a buffer of its own: `slabStart` is where this turn's still open
+   * region begins (-1: none). The slab is dropped at every flush, so nothing is kept idle.
+   */
+  private slab: Buffer | null = null;
+  private slabUsed = 0;
+  private slabStart = -1;
   /** Sends in order when a compressed frame is still being produced (created on first need). */
   private queue: OutboundQueue | null = null;
   private sealed = false;
@@ -72,11 +81,22 @@ export class FrameSender {
     }
     const headerSize = frameHeaderSize(length, false);
     if (length <= SMALL_FRAME_LIMIT || typeof data === 'string') {
-      const frame = Buffer.allocUnsafe(headerSize + length);
-      writeFrameHeader(frame, 0, opcode, length, { fin });
-      if (typeof data === 'string') frame.write(data, headerSize, 'utf8');
-      else data.copy(frame, headerSize);
-      this.send([frame]);
+      const size = headerSize + length;
+      const options = fin ? FINAL : NOT_FINAL;
+      if (this.queue !== null && !this.queue.idle) {
+        const frame = Buffer.allocUnsafe(size);
+        encodeServerFrameInto(frame, 0, opcode, data, length, options);
+        this.send([frame]);
+      } else if (this.batch === null || size > SLAB_SIZE) {
+        // The first frame of a turn (often the only one) gets a buffer of its exact size.
+        const frame = Buffer.allocUnsafe(size);
+        encodeServerFrameInto(frame, 0, opcode, data, length, options);
+        this.write(frame);
+      } else {
+        this.writeIntoSlab(size, (slab, at) =>
+          encodeServerFrameInto(slab, at, opcode, data, length, options),
+        );
+      }
     } else {
       const header = Buffer.allocUnsafe(headerSize);
       writeFrameHeader(header, 0, opcode, length, { fin });
@@ -129,6 +149,8 @@ export class FrameSender {
    * @internal Called by the `WriteBatcher`.
    */
   flushBatch(): void {
+    this.closeSlabRegion();
+    this.slab = null;
     const batch = this.batch;
     const bytes = this.batchBytes;
     this.batch = null;
@@ -209,9 +231,38 @@ export class FrameSender {
   }
 
   private write(data: Buffer): void {
+    this.closeSlabRegion();
+    this.account(data.length);
+    this.append(data);
+  }
+
+  /** Writes a small frame of `size` bytes into the turn's slab (a new one when it is full). */
+  private writeIntoSlab(size: number, encode: (slab: Buffer, at: number) => number): void {
+    let slab = this.slab;
+    if (slab === null || slab.length - this.slabUsed < size) {
+      this.closeSlabRegion();
+      slab = this.slab = Buffer.allocUnsafe(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    if (this.slabStart < 0) this.slabStart = this.slabUsed;
+    this.slabUsed = encode(slab, this.slabUsed);
+    this.account(size);
+  }
+
+  /** Adds the slab's open region to the batch (its bytes were counted as they were written). */
+  private closeSlabRegion(): void {
+    if (this.slabStart < 0 || this.slab === null) return;
+    this.append(this.slab.subarray(this.slabStart, this.slabUsed));
+    this.slabStart = -1;
+  }
+
+  private account(bytes: number): void {
     this.lastSendTime = Date.now();
-    this.statistics.bytesOut += data.length;
-    this.batchBytes += data.length;
+    this.statistics.bytesOut += bytes;
+    this.batchBytes += bytes;
+  }
+
+  private append(data: Buffer): void {
     const batch = this.batch;
     if (batch === null) {
       this.batch = data;
@@ -226,3 +277,7 @@ export class FrameSender {
 
 /** Batches up to this size are joined into one buffer; larger ones are written as a vector. */
 const JOIN_LIMIT = 16 * 1024;
+/** Under 4 KiB, `Buffer.allocUnsafe` takes from Node's pool: no allocation of its own. */
+const SLAB_SIZE = 4095;
+const FINAL = { fin: true };
+const NOT_FINAL = { fin: false };

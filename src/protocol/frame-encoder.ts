@@ -207,6 +207,27 @@ export function encodeServerFrame(
   return [header, payload];
 }
 
+/**
+ * Writes a whole server frame (header and payload, unmasked) into `target` at `offset`, which
+ * must have room for `frameHeaderSize(length, false) + length` bytes, and returns the offset
+ * just past it. A string payload is written as UTF-8 (`length` is its byte length). For frames
+ * gathered into one buffer per write (see the gateway's `FrameSender`): no allocation per frame.
+ */
+export function encodeServerFrameInto(
+  target: Buffer,
+  offset: number,
+  opcode: number,
+  payload: Buffer | string,
+  length: number,
+  options?: Omit<FrameHeaderOptions, 'mask'>,
+): number {
+  target[offset] = firstByte(opcode, options);
+  const at = writeLength(target, offset, length, 0);
+  if (typeof payload === 'string') target.write(payload, at, length, 'utf8');
+  else copyPayload(target, at, payload);
+  return at + length;
+}
+
 /** A client frame, masked with a fresh random key (RFC 6455 section 5.3). */
 export function encodeClientFrame(
   opcode: number,

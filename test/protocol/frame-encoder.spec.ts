@@ -5,6 +5,7 @@ import {
   encodeFrame,
   encodeFrameHeader,
   encodeServerFrame,
+  encodeServerFrameInto,
   frameHeaderSize,
   randomMask,
   writeFrameHeader,
@@ -224,5 +225,26 @@ describe('randomMask', () => {
     }
     // 4000 draws cross at least one pool refill (2048 keys per pool).
     expect(masks.size).toBeGreaterThan(3990);
+  });
+});
+
+describe('encodeServerFrameInto', () => {
+  it('writes the same bytes as encodeFrame, at an offset, for Buffers and strings', () => {
+    const target = Buffer.alloc(400, 0xee);
+    let at = 3;
+    at = encodeServerFrameInto(target, at, 0x2, Buffer.from([1, 2, 3]), 3);
+    at = encodeServerFrameInto(target, at, 0x1, 'héllo', Buffer.byteLength('héllo'), {
+      fin: false,
+    });
+    const long = Buffer.alloc(200, 7);
+    at = encodeServerFrameInto(target, at, 0x2, long, long.length);
+    const expected = Buffer.concat([
+      encodeFrame(0x2, Buffer.from([1, 2, 3])),
+      encodeFrame(0x1, Buffer.from('héllo'), { fin: false }),
+      encodeFrame(0x2, long),
+    ]);
+    expect(target.subarray(3, at).equals(expected)).toBe(true);
+    expect(target[2]).toBe(0xee);
+    expect(target[at]).toBe(0xee);
   });
 });
