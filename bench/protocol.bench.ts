@@ -16,6 +16,7 @@ import {
   encodeFrameHeader,
   encodeServerFrame,
   encodeServerFrameInto,
+  SMALL_FRAME_LIMIT,
   randomMask,
 } from '../src/protocol/frame-encoder.js';
 import { FrameParser, type FrameParserSink } from '../src/protocol/frame-parser.js';
