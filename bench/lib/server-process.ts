@@ -68,6 +68,8 @@ export class ServerProcess {
     // BENCH_HEAP_MB: the server holds that much live application state (see heap-ballast.ts).
     if (Number(process.env.BENCH_HEAP_MB ?? 0) > 0)
       nodeArgs.push('--import', join(REPO_ROOT, 'build/bench/servers/heap-ballast.js'));
+    // BENCH_NODE_FLAGS: extra V8/Node flags for every server, e.g. to test a GC setting.
+    nodeArgs.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
     const [file, args] = withRaisedLimit(process.execPath, [...nodeArgs, script]);
     const child = spawn(file, args, {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
