@@ -18,6 +18,12 @@ async function bootstrap(): Promise<void> {
   );
 }
 
+/** A start that fails (port in use, bad option) is reported once, and the process exits 1. */
+function exitOnFailedStart(error: unknown): void {
+  new Logger('SampleApp').error('could not start', error instanceof Error ? error.stack : error);
+  process.exit(1);
+}
+
 const workers = sampleWorkers();
-if (workers > 1) void runCluster(() => bootstrap(), { workers });
-else void bootstrap();
+const started = workers > 1 ? runCluster(() => bootstrap(), { workers }) : bootstrap();
+started.catch(exitOnFailedStart);

@@ -23,7 +23,10 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
  * it from `main.ts` in place of calling `bootstrap()` directly.
  *
  * ```ts
- * void runCluster(() => bootstrap(), { workers: 4 });
+ * runCluster(() => bootstrap(), { workers: 4 }).catch((error) => {
+ *   console.error(error);
+ *   process.exit(1);
+ * });
  * ```
  *
  * The primary process only forks, restarts and relays; each worker runs `bootstrap()` (your Nest

@@ -64,6 +64,7 @@ export class MessageSequencer {
   private track(fd: number, run: Promise<void>): Promise<void> {
     const safe = run.catch((error: unknown) => this.chainFault(fd, error));
     this.pending.set(fd, safe);
+    // Cannot reject: `safe` never does, and this callback only reads and deletes a map entry.
     void safe.then(() => {
       if (this.pending.get(fd) === safe) this.pending.delete(fd);
     });
