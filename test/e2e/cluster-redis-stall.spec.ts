@@ -10,7 +10,7 @@ import {
   eventually,
   type FixtureProcess,
   freePort,
-  startFixture,
+  startRedisNodes,
   waitForExit,
 } from './support/cluster-process.js';
 import { RedisServerProcess } from './support/redis-server.js';
@@ -36,20 +36,16 @@ describe('two nodes over a Redis that stalls', () => {
   beforeAll(async () => {
     redis = new RedisServerProcess(await freePort());
     await redis.start();
-    const ports = [await freePort(), await freePort()];
-    for (const port of ports) {
-      nodes.push(
-        startFixture({
-          CLUSTER_MODE: 'redis',
-          PORT: String(port),
-          REDIS_URL: redis.url,
-          REDIS_PREFIX: `nsws-stall-${process.pid}`,
-          REDIS_HEARTBEAT_MS: String(HEARTBEAT_MS),
-          REDIS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-        }),
-      );
-    }
-    await Promise.all(nodes.map((node) => node.waitForLines('READY', 1, 15000)));
+    const ports = await startRedisNodes(
+      {
+        count: 2,
+        redisUrl: redis.url,
+        prefix: `nsws-stall-${process.pid}`,
+        heartbeatMs: HEARTBEAT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      },
+      nodes,
+    );
     for (const port of ports) clients.push(await ControlClient.connect(port));
   }, 20000);
 

@@ -10,6 +10,7 @@ import {
   type FixtureProcess,
   freePort,
   startFixture,
+  startRedisNodes,
   waitForExit,
 } from './support/cluster-process.js';
 import { RedisServerProcess } from './support/redis-server.js';
@@ -22,7 +23,7 @@ const REQUEST_TIMEOUT_MS = 2000;
 describe('three nodes over Redis', () => {
   let redis: RedisServerProcess;
   const nodes: FixtureProcess[] = [];
-  const ports: number[] = [];
+  let ports: number[] = [];
   /** clients[node] holds that node's two clients. */
   const clients: ControlClient[][] = [];
   const all = () => clients.flat();
@@ -30,20 +31,16 @@ describe('three nodes over Redis', () => {
   beforeAll(async () => {
     redis = new RedisServerProcess(await freePort());
     await redis.start();
-    for (let i = 0; i < NODES; i++) {
-      ports.push(await freePort());
-      nodes.push(
-        startFixture({
-          CLUSTER_MODE: 'redis',
-          PORT: String(ports[i]),
-          REDIS_URL: redis.url,
-          REDIS_PREFIX: `nsws-e2e-${process.pid}`,
-          REDIS_HEARTBEAT_MS: String(HEARTBEAT_MS),
-          REDIS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-        }),
-      );
-    }
-    await Promise.all(nodes.map((node) => node.waitForLines('READY', 1, 15000)));
+    ports = await startRedisNodes(
+      {
+        count: NODES,
+        redisUrl: redis.url,
+        prefix: `nsws-e2e-${process.pid}`,
+        heartbeatMs: HEARTBEAT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      },
+      nodes,
+    );
     for (const port of ports) {
       clients.push([await ControlClient.connect(port), await ControlClient.connect(port)]);
     }

@@ -11,7 +11,7 @@ import {
   type FixtureProcess,
   freePort,
   killIfAlive,
-  startFixture,
+  startRedisNodes,
   waitForExit,
 } from './support/cluster-process.js';
 import { ControlClient } from './support/control-client.js';
@@ -63,21 +63,16 @@ describe('topics across three nodes over Redis', () => {
   beforeAll(async () => {
     redis = new RedisServerProcess(await freePort());
     await redis.start();
-    const ports: number[] = [];
-    for (let i = 0; i < NODES; i++) {
-      ports.push(await freePort());
-      nodes.push(
-        startFixture({
-          CLUSTER_MODE: 'redis',
-          PORT: String(ports[i]),
-          REDIS_URL: redis.url,
-          REDIS_PREFIX: `nsws-topics-${process.pid}`,
-          REDIS_HEARTBEAT_MS: String(HEARTBEAT_MS),
-          REDIS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-        }),
-      );
-    }
-    await Promise.all(nodes.map((node) => node.waitForLines('READY', 1, 15000)));
+    const ports = await startRedisNodes(
+      {
+        count: NODES,
+        redisUrl: redis.url,
+        prefix: `nsws-topics-${process.pid}`,
+        heartbeatMs: HEARTBEAT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      },
+      nodes,
+    );
     for (const port of ports) {
       clients.push([await ControlClient.connect(port), await ControlClient.connect(port)]);
     }

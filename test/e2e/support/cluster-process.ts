@@ -145,6 +145,44 @@ export function startFixture(
   return new FixtureProcess(child);
 }
 
+/** How a test's nodes join over Redis. */
+export interface RedisNodesOptions {
+  count: number;
+  redisUrl: string;
+  /** The key prefix, so concurrent runs and suites never share keys. */
+  prefix: string;
+  heartbeatMs: number;
+  requestTimeoutMs: number;
+}
+
+/**
+ * Starts `count` cluster fixtures joined over Redis, each on a free port, and waits until every
+ * one is READY. They are pushed into `nodes` as they start, so the caller's cleanup stops them
+ * even when one never gets ready. Resolves with their ports, in order.
+ */
+export async function startRedisNodes(
+  options: RedisNodesOptions,
+  nodes: FixtureProcess[],
+): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const port = await freePort();
+    ports.push(port);
+    nodes.push(
+      startFixture({
+        CLUSTER_MODE: 'redis',
+        PORT: String(port),
+        REDIS_URL: options.redisUrl,
+        REDIS_PREFIX: options.prefix,
+        REDIS_HEARTBEAT_MS: String(options.heartbeatMs),
+        REDIS_REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs),
+      }),
+    );
+  }
+  await Promise.all(nodes.map((node) => node.waitForLines('READY', 1, 15000)));
+  return ports;
+}
+
 /** Polls an async check every `every` ms until it returns true, failing after `ms`. */
 export async function eventually(
   check: () => Promise<boolean>,
