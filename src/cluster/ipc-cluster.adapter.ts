@@ -87,16 +87,10 @@ export class IpcClusterAdapter implements ClusterAdapter {
     return this.owners.has(owner);
   }
 
-  request(owner: number, command: ClusterCommand): Promise<unknown> {
-    if (!this.running) return unavailable('the cluster adapter is not running');
-    if (!this.isLive(owner)) return unavailable(`worker ${owner} is not running`);
-    let opened: { id: number; answer: Promise<unknown> };
-    try {
-      opened = this.pending.open(`worker ${owner} ${command.op}`);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { id, answer } = opened;
+  async request(owner: number, command: ClusterCommand): Promise<unknown> {
+    if (!this.running) throw new ClusterUnavailableError('the cluster adapter is not running');
+    if (!this.isLive(owner)) throw new ClusterUnavailableError(`worker ${owner} is not running`);
+    const { id, answer } = this.pending.open(`worker ${owner} ${command.op}`);
     if (!this.sendCommand({ nsws: 1, t: 'req', id, to: owner, cmd: command })) {
       this.pending.settle(id, undefined, 'the IPC channel to the primary is closed or backed up');
     }
@@ -178,8 +172,4 @@ export class IpcClusterAdapter implements ClusterAdapter {
       return false;
     }
   }
-}
-
-function unavailable(reason: string): Promise<never> {
-  return Promise.reject(new ClusterUnavailableError(reason));
 }

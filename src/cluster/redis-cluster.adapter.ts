@@ -106,15 +106,9 @@ export class RedisClusterAdapter implements ClusterAdapter {
     return this.reachable() && this.live.has(owner);
   }
 
-  request(owner: number, command: ClusterCommand): Promise<unknown> {
-    if (!this.reachable()) return unavailable(this.unreachableReason());
-    let opened: { id: number; answer: Promise<unknown> };
-    try {
-      opened = this.pending.open(`node ${owner} ${command.op}`);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { id, answer } = opened;
+  async request(owner: number, command: ClusterCommand): Promise<unknown> {
+    if (!this.reachable()) throw new ClusterUnavailableError(this.unreachableReason());
+    const { id, answer } = this.pending.open(`node ${owner} ${command.op}`);
     const message = encodeClusterMessage({ t: 'req', id, from: this.owner, cmd: command });
     const sent = this.publishRaw(this.channel(owner), message);
     if (sent === null) {
@@ -304,9 +298,9 @@ export class RedisClusterAdapter implements ClusterAdapter {
   }
 
   /** One Redis command on the publisher, within the send budget and `requestTimeout`. */
-  private command<T>(what: string, run: (client: RedisClientLike) => Promise<T>): Promise<T> {
+  private async command<T>(what: string, run: (client: RedisClientLike) => Promise<T>): Promise<T> {
     const sent = this.send(COMMAND_BYTES, run);
-    if (sent === null) return unavailable(`${what}: ${this.unreachableReason()}`);
+    if (sent === null) throw new ClusterUnavailableError(`${what}: ${this.unreachableReason()}`);
     return withDeadline(sent, this.requestMs, what);
   }
 
@@ -381,8 +375,4 @@ async function closeClient(client: RedisClientLike): Promise<void> {
   } catch {
     // Already closed.
   }
-}
-
-function unavailable(reason: string): Promise<never> {
-  return Promise.reject(new ClusterUnavailableError(reason));
 }
