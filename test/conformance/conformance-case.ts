@@ -92,3 +92,10 @@ export interface CaseResult {
   notes: string[];
   durationMs: number;
 }
+
+/** The failed cases of a run, one line each (id and notes): what a test expects to be empty. */
+export function failedCases(results: readonly CaseResult[]): string[] {
+  return results
+    .filter((result) => result.verdict === 'FAILED')
+    .map((result) => `${result.id}: ${result.notes.join('; ')}`);
+}

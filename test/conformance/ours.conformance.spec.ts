@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSuite } from './cases/index.js';
-import type { CaseResult } from './conformance-case.js';
+import { failedCases } from './conformance-case.js';
 import { runConformance } from './conformance-runner.js';
 import { COMPRESSION_ON, type EchoTarget, startOurEchoServer } from './echo-targets.js';
 import { renderResults, reportPath, updateReport } from './report-writer.js';
 
 const full = process.env.CONFORMANCE_FULL === '1';
-
-const failures = (results: readonly CaseResult[]): string[] =>
-  results
-    .filter((result) => result.verdict === 'FAILED')
-    .map((result) => `${result.id}: ${result.notes.join('; ')}`);
 
 describe('conformance: our server (sample EchoGateway on /echo)', () => {
   let plain: EchoTarget;
@@ -34,7 +29,7 @@ describe('conformance: our server (sample EchoGateway on /echo)', () => {
       await updateReport(reportPath(), {
         ours: renderResults('nest-swoole-ws (ours), default settings', results, skipped),
       });
-      expect(failures(results)).toEqual([]);
+      expect(failedCases(results)).toEqual([]);
     },
     full ? 600_000 : 120_000,
   );
@@ -55,7 +50,7 @@ describe('conformance: our server (sample EchoGateway on /echo)', () => {
           skipped,
         ),
       });
-      expect(failures(results)).toEqual([]);
+      expect(failedCases(results)).toEqual([]);
     },
     full ? 600_000 : 120_000,
   );

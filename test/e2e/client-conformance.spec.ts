@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSuite } from '../conformance/cases/index.js';
-import type { CaseResult, ConformanceCase } from '../conformance/conformance-case.js';
+import {
+  type CaseResult,
+  type ConformanceCase,
+  failedCases,
+} from '../conformance/conformance-case.js';
 import {
   COMPRESSION_ON,
   type EchoTarget,
@@ -61,11 +65,6 @@ function expectedInexpressible(cases: readonly ConformanceCase[]): string[] {
     .map((testCase) => testCase.id);
 }
 
-const failures = (results: readonly CaseResult[]): string[] =>
-  results
-    .filter((result) => result.verdict === 'FAILED')
-    .map((result) => `${result.id}: ${result.notes.join('; ')}`);
-
 const categoriesOf = (results: readonly CaseResult[]): string[] => [
   ...new Set(results.map((result) => result.category.split(' ')[0])),
 ];
@@ -87,7 +86,7 @@ describe('conformance suite driven by WsClient against our server', () => {
   it('categories 1-10: every case a correct client can express passes', async () => {
     const { cases } = buildSuite({ maxMessageSize: plain.maxMessageSize, full: false });
     const { results, inexpressible } = await runWithWsClient(cases, plain.url);
-    expect(failures(results)).toEqual([]);
+    expect(failedCases(results)).toEqual([]);
     expect(inexpressible.map((skipped) => skipped.id)).toEqual(expectedInexpressible(cases));
     // Valid traffic of every kind was driven: framing, pings, fragmentation, UTF-8, close
     // codes, limits (including the 4 MiB message the server must refuse with 1009), 10.
@@ -103,7 +102,7 @@ describe('conformance suite driven by WsClient against our server', () => {
     });
     const compression = cases.filter((testCase) => /^1[23]\./.test(testCase.id));
     const { results, inexpressible } = await runWithWsClient(compression, deflate.url);
-    expect(failures(results)).toEqual([]);
+    expect(failedCases(results)).toEqual([]);
     expect(inexpressible.map((skipped) => skipped.id)).toEqual(expectedInexpressible(compression));
     // The server took the offer and the echoes came back compressed (the client inflated them).
     const twelve = results.filter((result) => result.id.startsWith('12.'));
