@@ -1,3 +1,4 @@
+import { ConditionWaiters } from './condition-waiters.js';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { encodeClosePayload } from '../../src/protocol/close-payload.js';
 import { encodeFrame, randomMask } from '../../src/protocol/frame-encoder.js';
@@ -68,7 +69,7 @@ export class CaseSession {
   private readonly reader = new ServerFrameReader();
   private readonly assembler: MessageAssembler;
   private readonly deflate: ClientDeflate | null;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new ConditionWaiters();
 
   /** `offer`: the `Sec-WebSocket-Extensions` the client sent, which the answer is checked against. */
   constructor(
@@ -220,21 +221,8 @@ export class CaseSession {
   }
 
   /** Waits until `condition` holds (re-checked on every frame and TCP event) or `ms` passed. */
-  async waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
-    if (condition()) return true;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!condition()) return;
-        finish(true);
-      };
-      const finish = (result: boolean): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(result);
-      };
-      const timer = setTimeout(() => finish(condition()), ms);
-      this.waiters.add(check);
-    });
+  waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
+    return this.waiters.waitUntil(condition, ms);
   }
 
   /** Waits until the server sent `count` events (or left). */
@@ -264,7 +252,7 @@ export class CaseSession {
   dispose(): void {
     if (!this.tcpEnded) this.destroying = true;
     this.client.destroy();
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 
   // ---- receiving ---------------------------------------------------------------------------
@@ -318,7 +306,7 @@ export class CaseSession {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }
 

@@ -1,3 +1,4 @@
+import { ConditionWaiters } from '../../conformance/condition-waiters.js';
 import { isUtf8 } from 'node:buffer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WsClient } from '../../../src/client/ws-client.js';
@@ -53,7 +54,7 @@ export class ClientCaseSession implements Pick<CaseSession, keyof CaseSession> {
   /** Notes about how the case was adapted, added to its result. */
   readonly adaptations = new Set<string>();
   private seq = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new ConditionWaiters();
   private readonly reading: Promise<void>;
   private closing: Promise<boolean> | null = null;
 
@@ -191,20 +192,8 @@ export class ClientCaseSession implements Pick<CaseSession, keyof CaseSession> {
     await sleep(this.timings.syncMs);
   }
 
-  async waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
-    if (condition()) return true;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (condition()) finish(true);
-      };
-      const finish = (result: boolean): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(result);
-      };
-      const timer = setTimeout(() => finish(condition()), ms);
-      this.waiters.add(check);
-    });
+  waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
+    return this.waiters.waitUntil(condition, ms);
   }
 
   async waitEvents(count: number, ms: number): Promise<boolean> {
@@ -226,7 +215,7 @@ export class ClientCaseSession implements Pick<CaseSession, keyof CaseSession> {
   /** Starts a close if the connection is still open (the client's closeTimeout bounds it). */
   dispose(): void {
     if (this.client.state === 'open') this.client.close().catch(() => undefined);
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 
   /** Resolves once the client is closed and everything it received was recorded. */
@@ -333,6 +322,6 @@ export class ClientCaseSession implements Pick<CaseSession, keyof CaseSession> {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }
