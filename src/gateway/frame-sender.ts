@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import {
   encodeFrame,
   encodeServerFrameInto,
+  type FrameHeaderOptions,
   frameHeaderSize,
   SMALL_FRAME_LIMIT,
   writeFrameHeader,
@@ -93,9 +94,7 @@ export class FrameSender {
         encodeServerFrameInto(frame, 0, opcode, data, length, options);
         this.write(frame);
       } else {
-        this.writeIntoSlab(size, (slab, at) =>
-          encodeServerFrameInto(slab, at, opcode, data, length, options),
-        );
+        this.writeIntoSlab(size, opcode, data, length, options);
       }
     } else {
       const header = Buffer.allocUnsafe(headerSize);
@@ -236,8 +235,14 @@ export class FrameSender {
     this.append(data);
   }
 
-  /** Writes a small frame of `size` bytes into the turn's slab (a new one when it is full). */
-  private writeIntoSlab(size: number, encode: (slab: Buffer, at: number) => number): void {
+  /** Encodes a small frame of `size` bytes into the turn's slab (a new one when it is full). */
+  private writeIntoSlab(
+    size: number,
+    opcode: number,
+    data: string | Buffer,
+    length: number,
+    options: ServerFrameOptions,
+  ): void {
     let slab = this.slab;
     if (slab === null || slab.length - this.slabUsed < size) {
       this.closeSlabRegion();
@@ -245,7 +250,7 @@ export class FrameSender {
       this.slabUsed = 0;
     }
     if (this.slabStart < 0) this.slabStart = this.slabUsed;
-    this.slabUsed = encode(slab, this.slabUsed);
+    this.slabUsed = encodeServerFrameInto(slab, this.slabUsed, opcode, data, length, options);
     this.account(size);
   }
 
@@ -275,9 +280,12 @@ export class FrameSender {
   }
 }
 
+/** A server frame's header options (server frames are never masked). */
+type ServerFrameOptions = Omit<FrameHeaderOptions, 'mask'>;
+
 /** Batches up to this size are joined into one buffer; larger ones are written as a vector. */
 const JOIN_LIMIT = 16 * 1024;
 /** Under 4 KiB, `Buffer.allocUnsafe` takes from Node's pool: no allocation of its own. */
 const SLAB_SIZE = 4095;
-const FINAL = { fin: true };
-const NOT_FINAL = { fin: false };
+const FINAL: ServerFrameOptions = { fin: true };
+const NOT_FINAL: ServerFrameOptions = { fin: false };
