@@ -1,15 +1,11 @@
 import type { ClusterCommand } from '../cluster/cluster-command.interface.js';
 import { isValidWireCloseCode } from '../protocol/close-code.constants.js';
-import {
-  SWOOLE_WEBSOCKET_FLAG_COMPRESS,
-  SWOOLE_WEBSOCKET_FLAG_FIN,
-} from '../protocol/frame-flag.constants.js';
 import { WEBSOCKET_OPCODE_CLOSE, isControlOpcode } from '../protocol/opcode.constants.js';
 import { WEBSOCKET_STATUS_ACTIVE } from '../protocol/websocket-status.constants.js';
 import { BroadcastEncoder } from './broadcast-encoder.js';
 import { type WsClientInfo, clientInfoOf } from './client-info.js';
 import type { ConnectionRegistry } from './connection-registry.js';
-import { toBytes } from './outgoing-frame.js';
+import { isFinal, toBytes, wantsCompression } from './outgoing-frame.js';
 import { pathCovers } from './path-scope.util.js';
 import type { WsServerStats } from './server-statistics.js';
 import type { WsConnection } from './ws-connection.js';
@@ -66,10 +62,9 @@ export class LocalConnections {
   push(command: PushCommand): boolean {
     const connection = this.registry.get(command.fd);
     if (connection === undefined || connection.status !== WEBSOCKET_STATUS_ACTIVE) return false;
-    const { data, opcode, flags } = command;
+    const { data, opcode } = command;
     if (opcode === WEBSOCKET_OPCODE_CLOSE) return connection.pushClose(toBytes(data));
-    const fin = isControlOpcode(opcode) || (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
-    return connection.send(opcode, data, fin, (flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0);
+    return connection.send(opcode, data, isFinal(command), wantsCompression(command));
   }
 
   /** Closes an open WebSocket with a close frame (arguments already checked). */
@@ -168,14 +163,12 @@ export class LocalConnections {
     accepts: (connection: WsConnection) => boolean,
   ): number {
     const payload = toBytes(frame.data);
-    const { opcode, flags } = frame;
+    const opcode = frame.opcode;
     const threshold = this.registry.settings.compressionThreshold;
     const compress =
       !isControlOpcode(opcode) &&
-      ((flags & SWOOLE_WEBSOCKET_FLAG_COMPRESS) !== 0 ||
-        (threshold > 0 && payload.length >= threshold));
-    const fin = isControlOpcode(opcode) || (flags & SWOOLE_WEBSOCKET_FLAG_FIN) !== 0;
-    const encoder = new BroadcastEncoder(opcode, payload, fin, compress);
+      (wantsCompression(frame) || (threshold > 0 && payload.length >= threshold));
+    const encoder = new BroadcastEncoder(opcode, payload, isFinal(frame), compress);
     let delivered = 0;
     for (const connection of connections) {
       if (connection.status !== WEBSOCKET_STATUS_ACTIVE || !accepts(connection)) continue;
